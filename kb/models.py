@@ -55,8 +55,8 @@ class Section(Record):
     """A node of the plan's section tree (I., 1., 2.1., a), bullets, Markdown headings)."""
 
     path: str = Field(description="Dotted path of numbering labels, e.g. 'II.2.a'")
-    label: str = Field(description="Numbering label as printed: 'II', '2.1', 'a', '-'")
-    kind: Literal["roman", "number", "letter", "bullet", "heading", "table_group", "table_row"]
+    label: str = Field(description="Numbering label as printed: 'II', '2.1', 'a', '-' ('' for a paragraph)")
+    kind: Literal["roman", "number", "letter", "bullet", "paragraph"]
     depth: int
     heading: str = Field(description="The line's text without its label")
     span: Span

@@ -1,0 +1,167 @@
+"""The extraction pipeline: read -> clean -> segment -> extract -> resolve -> PlanRecord.
+
+`extract_document(path)` is the one public verb. Each stage is a module with one verb; this
+module only wires them and collects warnings.
+"""
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+from kb import EXTRACTOR_VERSION
+from kb.errors import InputError
+from kb.models import Citation, Period, PlanRecord, Problem, Section, Span
+from kb.text import slug
+
+from ingest.areas import heading_area
+from ingest.clean import clean_text
+from ingest.header import extract_header
+from ingest.indicators import extract_indicators, is_target_section, stage_period
+from ingest.segment import segment_text
+from ingest.tasks import task_part, extract_tasks
+from ingest.units import UnitRegistry, extract_roles, find_units, fold_keep_length
+
+# "Nơi nhận:" starts the distribution list; units named there have no role in the plan.
+RECIPIENTS_RE = re.compile(r"(?im)^[\s*_]*Nơi nhận\s*:")
+# "Phụ lục II", "(Có Phụ lục chi tiết …)", "Danh mục nhiệm vụ cụ thể tại Phụ lục"
+APPENDIX_REF_RE = re.compile(r"(?i)phụ lục")
+
+# Per-document time budget (seconds): extraction of a plan takes milliseconds; a document that
+# takes longer than this is refused rather than allowed to stall an ingest.
+TIME_BUDGET_S = 30.0
+
+
+def plan_id_for(header) -> str:
+    j = header.jurisdiction
+    place = f"{slug(j.name)}-{j.code}" if j is not None else slug(header.commune_hint or "unknown")
+    period = f"{header.period.start}-{header.period.end}" if header.period else "undated"
+    if header.period and header.period.start == header.period.end:
+        period = str(header.period.start)
+    num = f".{slug(header.number)}" if header.number else ""
+    return f"{place}.cchc-{period}{num}"
+
+
+def _area_map(seg) -> dict[int, str]:
+    """id(section) -> reform area for every section inside the task part."""
+    out: dict[int, str] = {}
+
+    def visit(sec: Section, inherited: str | None) -> None:
+        area = heading_area(sec.heading) if sec.kind in ("number", "roman") else None
+        area = area or inherited
+        if area:
+            out[id(sec)] = area
+        for c in sec.children:
+            visit(c, area)
+
+    for part in task_part(seg.sections):
+        for c in part.children:
+            visit(c, None)
+    return out
+
+
+def _citations(text: str, cleaned: str, header):
+    """Citation stage (ingest.citations); returns (citations, legal_bases, parent_plans, adopted_by)."""
+    from ingest import citations as C
+
+    ctx = C.CitationContext(level=header.level, province=header.province_hint, commune=header.commune_hint)
+    cites = C.extract_citations(text, cleaned, ctx)
+    bases = C.extract_legal_bases(text, cleaned, cites)
+    parents = C.select_parent_plans(bases)
+    adopted = C.extract_adopting_decision(text, cleaned, cites)
+    return cites, bases, parents, adopted
+
+
+def extract_text(text: str, *, source: str, sha256: str = "") -> PlanRecord:
+    """Extract a PlanRecord from already-read text (used by tests and by `extract_document`)."""
+    t0 = time.monotonic()
+    cleaned = clean_text(text)
+    folded = fold_keep_length(cleaned)
+    seg = segment_text(cleaned)
+    header = extract_header(text, cleaned, seg.header_end)
+    plan_id = plan_id_for(header)
+    warnings: list[Problem] = []
+
+    cites, bases, parents, adopted = _citations(text, cleaned, header)
+
+    body_end = len(cleaned)
+    if m := RECIPIENTS_RE.search(cleaned):
+        body_end = m.start()
+    registry = UnitRegistry(jurisdiction=header.jurisdiction, level=header.level)
+    areas = _area_map(seg)
+    roles = extract_roles(text, cleaned, folded, seg, registry, lambda s: areas.get(id(s)))
+    tasks = extract_tasks(plan_id, text, cleaned, folded, seg, registry, roles)
+    find_units(text, folded, 0, body_end, registry)  # every mention, for aliases and provenance
+
+    # indicators: items of target sections ("Một số chỉ tiêu", "Chỉ tiêu kết quả cần đạt được") and task items
+    items: list[tuple[Section, str | None, Period | None]] = []
+
+    def collect(sec: Section, period: Period | None, area: str | None, in_targets: bool) -> None:
+        p = stage_period(sec.heading) or period
+        a = areas.get(id(sec), area)
+        targets = in_targets or (sec.kind in ("number", "roman") and is_target_section(sec.heading))
+        if targets and sec.kind in ("letter", "bullet", "paragraph"):
+            items.append((sec, a, p))
+        for c in sec.children:
+            collect(c, p, a, targets)
+
+    for top in seg.sections:
+        collect(top, header.period, None, False)
+    task_paths = {t.path for t in tasks if t.origin == "prose"}
+    for sec in seg.walk():
+        if sec.path in task_paths and not any(sec is it[0] for it in items):
+            items.append((sec, areas.get(id(sec)), header.period))
+    indicators = extract_indicators(plan_id, cleaned, items)
+    for ind in indicators:
+        ind.surface = text[ind.span.start : ind.span.end]
+
+    if not tasks:
+        msg = "no tasks found in the text"
+        if APPENDIX_REF_RE.search(cleaned):
+            msg += " (the plan refers to an appendix that is not in the text)"
+        warnings.append(Problem(code="no_tasks", message=msg))
+    for t in tasks:
+        if not t.lead_units:
+            warnings.append(Problem(code="task_without_lead", message=f"task {t.path} has no lead unit", span=t.span))
+    if header.jurisdiction is None:
+        warnings.append(Problem(code="jurisdiction_unresolved", message="the plan's commune/province could not be resolved against the official divisions"))
+    if time.monotonic() - t0 > TIME_BUDGET_S:
+        raise InputError(source, f"extraction exceeded its time budget of {TIME_BUDGET_S:.0f} s")
+
+    return PlanRecord(
+        source=source,
+        sha256=sha256,
+        id=plan_id,
+        title=header.title,
+        doc_type="KH",
+        number=header.number,
+        is_draft=header.is_draft,
+        issuer=header.issuer,
+        level=header.level,  # type: ignore[arg-type]
+        jurisdiction=header.jurisdiction,
+        period=header.period,
+        date=header.date,
+        adopted_by=adopted,
+        legal_bases=bases,
+        parent_plans=parents,
+        citations=cites,
+        sections=seg.sections,
+        tasks=tasks,
+        units=sorted(registry.units.values(), key=lambda u: u.mentions[0].span.start if u.mentions else 0),
+        indicators=indicators,
+        warnings=warnings,
+        extractor_version=EXTRACTOR_VERSION,
+    )
+
+
+def extract_document(path: str | Path) -> PlanRecord:
+    """Read and extract one plan document. Raises InputError naming the file on bad input."""
+    from ingest.read import read_document
+
+    doc = read_document(path)
+    try:
+        return extract_text(doc.text, source=str(path), sha256=doc.sha256)
+    except InputError:
+        raise
+    except RecursionError as e:  # pathological nesting
+        raise InputError(str(path), "document structure too deeply nested to extract") from e

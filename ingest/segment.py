@@ -1,0 +1,203 @@
+"""Segmentation: split a cleaned plan into its section tree and its tables.
+
+Works on the output of `clean_text` (same offsets as the source). Every non-blank line is one of:
+a table row (3+ TABs), a labelled line (roman `II.`, number `2.1.`, letter `a)`, bullet `-`/`+`/`·`),
+a continuation of the previous line (starts lower-case: a page break split the sentence), or a
+plain paragraph. Labelled lines nest by rank (roman < number by depth < letter < `-` < `+` < `·`);
+paragraphs attach to the current section and never take children.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ingest import patterns as P
+from kb.models import Section, Span
+
+RANK_ROMAN, RANK_LETTER, RANK_PARAGRAPH = 1, 6, 99
+BULLET_RANKS = {"-": 7, "–": 7, "*": 7, "+": 8, "·": 9, "•": 9}
+
+
+@dataclass
+class Table:
+    """A block of TAB-separated rows; `rows[i]` is a list of (cell text, cell span)."""
+
+    rows: list[list[tuple[str, Span]]] = field(default_factory=list)
+    row_spans: list[Span] = field(default_factory=list)
+    # Blank lines before each row (page breaks show up as blank lines inside a table).
+    gaps: list[int] = field(default_factory=list)
+
+    @property
+    def span(self) -> Span:
+        return Span(start=self.row_spans[0].start, end=self.row_spans[-1].end)
+
+
+@dataclass
+class Segmentation:
+    sections: list[Section]
+    tables: list[Table]
+    header_end: int  # offset of the first top-level section (end of the header + basis)
+
+    def walk(self):
+        stack = list(reversed(self.sections))
+        while stack:
+            s = stack.pop()
+            yield s
+            stack.extend(reversed(s.children))
+
+
+def _lines(text: str):
+    pos = 0
+    for raw in text.split("\n"):
+        yield pos, raw
+        pos += len(raw) + 1
+
+
+def _is_upper_heading(h: str) -> bool:
+    letters = [c for c in h if c.isalpha()]
+    return len(letters) >= 4 and sum(c.isupper() for c in letters) / len(letters) > 0.8
+
+
+def _classify(content: str, seen_roman: bool):
+    """-> (kind, rank, label, heading_offset) or None for an unlabelled line."""
+    if m := P.ROMAN_LABEL_RE.match(content):
+        if _is_upper_heading(m.group("heading")) or len(m.group("label")) > 1 or m.group("label") in "IVX":
+            return "roman", RANK_ROMAN, m.group("label"), m.start("heading")
+    if m := P.NUMBER_LABEL_RE.match(content):
+        label = m.group("label")
+        rank = 2 + label.count(".")
+        # "2. NHIỆM VỤ, GIẢI PHÁP" standing where a roman heading belongs (seed 002)
+        if "." not in label and seen_roman and _is_upper_heading(m.group("heading")):
+            rank = RANK_ROMAN
+        return "number", rank, label, m.start("heading")
+    if m := P.LETTER_LABEL_RE.match(content):
+        return "letter", RANK_LETTER, m.group("label"), m.start("heading")
+    if m := P.BULLET_LABEL_RE.match(content):
+        return "bullet", BULLET_RANKS[m.group("label")], m.group("label"), m.start("heading")
+    return None
+
+
+def segment_text(cleaned: str) -> Segmentation:
+    """Section tree and tables of a cleaned plan text."""
+    roots: list[Section] = []
+    stack: list[tuple[int, Section]] = []
+    tables: list[Table] = []
+    table: Table | None = None
+    blank_run = 0
+    last: Section | None = None
+    header_end: int | None = None
+    seen_roman = False
+    counters: dict[int, dict[str, int]] = {}
+
+    def add_child(parent: Section | None, sec: Section) -> None:
+        (parent.children if parent is not None else roots).append(sec)
+
+    def unique_component(parent: Section | None, comp: str) -> str:
+        key = id(parent)
+        seen = counters.setdefault(key, {})
+        seen[comp] = seen.get(comp, 0) + 1
+        return comp if seen[comp] == 1 else f"{comp}({seen[comp]})"
+
+    def ordinal(parent: Section | None) -> str:
+        key = id(parent)
+        seen = counters.setdefault(key, {})
+        seen["#"] = seen.get("#", 0) + 1
+        return str(seen["#"])
+
+    for pos, raw in _lines(cleaned):
+        stripped = raw.strip()
+        if not stripped:
+            blank_run += 1
+            continue
+        lead = len(raw) - len(raw.lstrip())
+        start, end = pos + lead, pos + len(raw.rstrip())
+        if raw.count("\t") >= 3:
+            if table is None or blank_run > 3:
+                table = Table()
+                tables.append(table)
+            cells, cpos = [], pos
+            for cell in raw.split("\t"):
+                cs = len(cell) - len(cell.lstrip())
+                ce = len(cell.rstrip())
+                cells.append((re.sub(r"\s+", " ", cell).strip(), Span(start=cpos + min(cs, ce), end=cpos + ce)))
+                cpos += len(cell) + 1
+            table.rows.append(cells)
+            table.row_spans.append(Span(start=start, end=end))
+            table.gaps.append(blank_run)
+            blank_run = 0
+            last = None
+            continue
+        if table is not None and blank_run <= 3 and not _classify(stripped, seen_roman):
+            # a stray line between table rows ends the table only if it is prose
+            pass
+        table = None
+        content = raw[lead:]
+        cls = _classify(content, seen_roman)
+        # A lower-case line after an unfinished line is the same sentence split by a page break.
+        if cls is None and last is not None and (content[:1].islower() or not re.search(r"[.:;!?)]\s*$", cleaned[last.span.start:last.body_end])):
+            if content[:1].islower() or content[:1] in "(“\"":
+                last.body_end = end
+                last.heading = re.sub(r"\s+", " ", cleaned[last.span.start + (len(last.label) and _label_len(cleaned, last)) : end]).strip()
+                _extend_ancestors(stack, end)
+                blank_run = 0
+                continue
+        blank_run = 0
+        if cls is None:
+            parent = stack[-1][1] if stack else None
+            sec = Section(
+                path=_join(parent, ordinal(parent)),
+                label="",
+                kind="paragraph",
+                depth=len(stack),
+                heading=re.sub(r"\s+", " ", content).strip(),
+                span=Span(start=start, end=end),
+                body_end=end,
+            )
+            add_child(parent, sec)
+            _extend_ancestors(stack, end)
+            last = sec
+            continue
+        kind, rank, label, hoff = cls
+        if kind == "roman":
+            seen_roman = True
+        if rank == RANK_ROMAN and header_end is None:
+            header_end = start
+        while stack and stack[-1][0] >= rank:
+            stack.pop()
+        parent = stack[-1][1] if stack else None
+        if kind in ("roman", "letter"):
+            comp = unique_component(parent, label)
+        elif kind == "number":
+            comp = unique_component(parent, label.split(".")[-1] if parent is not None and "." in label else label)
+        else:
+            comp = ordinal(parent)
+        sec = Section(
+            path=_join(parent, comp),
+            label=label,
+            kind=kind,
+            depth=len(stack),
+            heading=re.sub(r"\s+", " ", content[hoff:]).strip(),
+            span=Span(start=start, end=end),
+            body_end=end,
+        )
+        add_child(parent, sec)
+        _extend_ancestors(stack, end)
+        stack.append((rank, sec))
+        last = sec
+    return Segmentation(sections=roots, tables=tables, header_end=header_end if header_end is not None else 0)
+
+
+def _label_len(cleaned: str, sec: Section) -> int:
+    line = cleaned[sec.span.start : sec.span.end]
+    m = re.match(r"\s*(?:[IVX]{1,5}[.:]|\d{1,2}(?:\.\d{1,2}){0,3}\.?|[a-zđ]\)|[-+·•–*])\s*", line)
+    return m.end() if m else 0
+
+
+def _extend_ancestors(stack: list[tuple[int, Section]], end: int) -> None:
+    for _, s in stack:
+        if s.body_end < end:
+            s.body_end = end
+
+
+def _join(parent: Section | None, comp: str) -> str:
+    return f"{parent.path}.{comp}" if parent is not None else comp
