@@ -138,9 +138,10 @@ def find_units(text: str, folded: str, start: int, end: int, registry: UnitRegis
                 continue  # a more specific pattern (earlier in the CSV) already took these chars
             found.append((s, e, up))
     found.sort(key=lambda x: x[0])
-    # Unit names are proper nouns: "phòng Văn hóa - Xã hội" has a capital after its first word,
-    # "cơ sở y tế" (health facilities) does not. Collective phrases are exempt.
-    found = [f for f in found if f[2].kind == "collective" or any(ch.isupper() for ch in text[f[0]:f[1]].split(None, 1)[-1])]
+    # Unit names are proper nouns: a mention starting in lower case needs a capital later on
+    # ("phòng Văn hóa - Xã hội" is a unit, "cơ sở y tế", health facilities, is not).
+    # Collective phrases are exempt.
+    found = [f for f in found if f[2].kind == "collective" or text[f[0]].isupper() or any(ch.isupper() for ch in text[f[0]:f[1]])]
     out = []
     for s, e, up in found:
         out.append(registry.add(up, text[s:e], Span(start=s, end=e)))
