@@ -1,0 +1,174 @@
+"""The plankb web application: `create_app(settings, kb) -> FastAPI`.
+
+    uvicorn --factory api.app:create_app --host 127.0.0.1
+
+Shared resources (the KnowledgeBase and its Oxigraph store, the SPARQL worker pool) are opened
+in `lifespan`, never at import, and kept on `app.state` (`settings`, `kb`, `store`, `sparql`).
+Tests pass their own `kb` (a `KnowledgeBase` or a bare `pyoxigraph.Store`) and use
+`with TestClient(create_app(settings, kb)) as client:` so the lifespan runs.
+
+Every error leaves as `application/problem+json` (RFC 9457: type, title, status, detail), with
+no stack trace.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from http import HTTPStatus
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.negotiation import problem_response
+from api.sparql import DEFAULT_EXAMPLES_DIR, SparqlRouter
+
+log = logging.getLogger("plankb.api")
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+
+class Settings(BaseModel):
+    """Server settings. `Settings.from_env()` reads the PLANKB_* variables."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    data_dir: Path | None = Field(None, description="KB data directory (its 'store' folder is the Oxigraph "
+                                                    "store); None: PLANKB_DATA_DIR or the user data folder")
+    query_timeout: float = Field(10.0, gt=0, description="Seconds a SPARQL query may run")
+    max_rows: int = Field(10_000, gt=0, description="Result rows (or CONSTRUCT triples) returned at most")
+    admin_token: SecretStr | None = Field(None, description="Bearer token for SPARQL Update; None: read-only")
+    host: str = Field("127.0.0.1", description="Bind address (loopback unless told otherwise)")
+    port: int = Field(8000, ge=0, le=65535)
+    query_workers: int = Field(2, ge=1, le=32, description="Worker processes evaluating SPARQL (on-disk store)")
+    worker_memory_mb: int | None = Field(2048, ge=256, description="Address-space limit of a query worker")
+    max_query_bytes: int = Field(256 * 1024, gt=0, description="Largest accepted query or update text")
+    examples_dir: Path | None = Field(DEFAULT_EXAMPLES_DIR, description="Example queries (*.rq) for the page")
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> "Settings":
+        """Settings from PLANKB_DATA_DIR, PLANKB_QUERY_TIMEOUT, PLANKB_MAX_ROWS, PLANKB_ADMIN_TOKEN,
+        PLANKB_HOST, PLANKB_PORT; keyword arguments win."""
+        env = {
+            "data_dir": os.environ.get("PLANKB_DATA_DIR"),
+            "query_timeout": os.environ.get("PLANKB_QUERY_TIMEOUT"),
+            "max_rows": os.environ.get("PLANKB_MAX_ROWS"),
+            "admin_token": os.environ.get("PLANKB_ADMIN_TOKEN"),
+            "host": os.environ.get("PLANKB_HOST"),
+            "port": os.environ.get("PLANKB_PORT"),
+        }
+        values = {k: v for k, v in env.items() if v}
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls.model_validate(values)
+
+
+def _open_kb(settings: Settings) -> tuple[Any, bool]:
+    """The KnowledgeBase under settings.data_dir (created if missing). Returns (kb, owned)."""
+    from kb.store import KnowledgeBase
+
+    return KnowledgeBase.open(settings.data_dir), True
+
+
+def _store_of(kb: Any) -> ox.Store:
+    return kb if isinstance(kb, ox.Store) else kb.store
+
+
+def _store_path_of(kb: Any, settings: Settings) -> Path | None:
+    """The on-disk store directory, if any: the KB's own path, else data_dir/store for a bare Store."""
+    path = getattr(kb, "path", None)
+    if path is not None:
+        return Path(path)
+    if isinstance(kb, ox.Store) and settings.data_dir is not None:
+        from kb.settings import get_settings
+
+        candidate = get_settings(settings.data_dir).store_dir
+        return candidate if candidate.is_dir() else None
+    return None
+
+
+def _install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(StarletteHTTPException)
+    async def http_problem(request: Request, exc: StarletteHTTPException):
+        status = exc.status_code
+        phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+        detail = exc.detail if isinstance(exc.detail, str) and exc.detail != phrase else None
+        if detail is None:
+            detail = {404: f"Nothing at {request.url.path}.",
+                      405: f"{request.method} is not allowed on {request.url.path}."}.get(status, phrase + ".")
+        return problem_response(status, getattr(exc, "title", None) or phrase, detail,
+                                type=getattr(exc, "type", "about:blank"), instance=request.url.path,
+                                headers=exc.headers, extra=getattr(exc, "extra", None))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_problem(request: Request, exc: RequestValidationError):
+        parts = []
+        for err in exc.errors()[:5]:
+            loc = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path"))
+            parts.append(f"{loc}: {err.get('msg')}" if loc else str(err.get("msg")))
+        return problem_response(400, "Bad Request", "; ".join(parts) or "Invalid request.",
+                                type="http://plankb.org/problems/invalid-request", instance=request.url.path)
+
+    @app.exception_handler(Exception)
+    async def internal_problem(request: Request, exc: Exception):
+        log.exception("Unhandled error on %s %s", request.method, request.url.path)
+        return problem_response(500, "Internal Server Error", "An unexpected error occurred; it has been logged.",
+                                instance=request.url.path)
+
+
+def create_app(settings: Settings | None = None, kb: Any = None) -> FastAPI:
+    """Build the application. `kb`: a KnowledgeBase, a bare `pyoxigraph.Store`, or None to open
+    the KnowledgeBase under `settings.data_dir` in the lifespan. Without `settings`, they are
+    read from the environment (`Settings.from_env()`), which suits `uvicorn --factory`."""
+    settings = settings or Settings.from_env()
+    token = settings.admin_token.get_secret_value() if settings.admin_token else None
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        the_kb, owned = (kb, False) if kb is not None else _open_kb(settings)
+        app.state.kb = the_kb
+        app.state.store = _store_of(the_kb)
+        app.state.store_path = _store_path_of(the_kb, settings)
+        sparql.start()
+        try:
+            yield
+        finally:
+            sparql.close()
+            if owned and hasattr(the_kb, "close"):
+                the_kb.close()
+
+    app = FastAPI(
+        title="plankb",
+        description="Knowledge base of Vietnamese administrative-reform (CCHC) plans: SPARQL, API and pages.",
+        lifespan=lifespan,
+        # FastAPI's /docs and /redoc pages load Swagger UI / ReDoc from a CDN: off until vendored.
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    _install_problem_handlers(app)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    sparql = SparqlRouter(
+        lambda: app.state.store,
+        store_path=lambda: app.state.store_path,
+        timeout=settings.query_timeout,
+        max_rows=settings.max_rows,
+        admin_token=token,
+        workers=settings.query_workers,
+        worker_memory_mb=settings.worker_memory_mb,
+        max_query_bytes=settings.max_query_bytes,
+        examples_dir=settings.examples_dir,
+        on_update=lambda: getattr(app.state.kb, "_changed", lambda: None)(),
+    )
+    app.state.sparql = sparql
+    app.include_router(sparql)
+    # Further routers and pages (issues to come) go here, e.g.:
+    #   app.include_router(plans.router, prefix="/api")
+    return app
