@@ -566,6 +566,28 @@ def _resolve_rementions(hits: list[_Hit]) -> None:
                     break
 
 
+@lru_cache(maxsize=1)
+def _national_documents() -> dict[tuple[str, str, str], dict[str, str]]:
+    """Well-known national documents that CCHC plans cite, often without a date (vocab data)."""
+    return {(r["doc_type"], r["number"].lstrip("0") or "0", r["symbol"]): r for r in P.read_vocab("national_documents")}
+
+
+def _fill_national_defaults(hits: list[_Hit]) -> None:
+    """A national reference printed without date or year ('Nghị quyết số 76/NQ-CP' in seed 003) is
+    the well-known document of `vocab/national_documents.csv`, so it gets the same identity key."""
+    for h in hits:
+        if h.kind != "ref" or h.year is not None or h.issuer_level != "national" or not h.number or not h.symbol:
+            continue
+        row = _national_documents().get((h.doc_type or "", h.number.lstrip("0") or "0", h.symbol))
+        if row is None:
+            continue
+        h.year = int(row["year"])
+        h.date = h.date or row["date"] or None
+        if not h.issuer_explicit or not h.issuer:
+            h.issuer = row["issuer"]
+        h.name = h.name or row["name"] or None
+
+
 def _matching_text(text: str, cleaned: str) -> str:
     if len(cleaned) != len(text):
         raise ValueError("cleaned must have the length of text (use ingest.clean.clean_text)")
@@ -629,6 +651,7 @@ def extract_citations(text: str, cleaned: str, context: CitationContext | None =
                 h.issuer, h.issuer_level, h.jurisdiction = _implied_issuer(h.orgs, ctx)
     _share_issuers(kept, mt)
     _resolve_rementions(kept)
+    _fill_national_defaults(kept)
     out: list[Citation] = []
     for h in kept:
         c = Citation(

@@ -81,8 +81,9 @@ SNIPPETS: list[Any] = [
         "của Thủ tướng Chính phủ ban hành Kế hoạch cải cách hành chính nhà nước trọng tâm giai đoạn 2026 – 2030. ",
         HAI_PHONG_COMMUNE,
         [
-            dict(surface="Nghị quyết số 76/NQ-CP", doc_type="NQ", symbol="NQ-CP", date=None, year=None,
-                 issuer="Chính phủ", key="nq-76-nq-cp"),
+            # undated national reference: identity from vocab/national_documents.csv
+            dict(surface="Nghị quyết số 76/NQ-CP", doc_type="NQ", symbol="NQ-CP", date="2021-07-15", year=2021,
+                 issuer="Chính phủ", key="nq-76-2021-nq-cp"),
             dict(surface="Quyết định số 282/QĐTTg ngày 12 tháng 02 năm 2026", doc_type="QĐ", number="282",
                  symbol="QĐ-TTg", year=2026, date="2026-02-12", issuer="Thủ tướng Chính phủ",
                  issuer_level="national", key="qd-282-2026-qd-ttg",
@@ -549,8 +550,8 @@ ALL_CITATIONS: dict[str, list[tuple[str, str | None, str | None]]] = {
         ('Quyết định số 600/QĐ-UBND ngày 09/02/2026', 'qd-600-2026-qd-ubnd-ha-noi', '2026-02-09'),
         ('Đề án 06', 'da-06', None),
         ('Đề án 06', 'da-06', None),
-        ('Nghị quyết số 76/NQ-CP', 'nq-76-nq-cp', None),
-        ('Nghị quyết số 57-NQ/TW', 'nq-57-nq-tw', None),
+        ('Nghị quyết số 76/NQ-CP', 'nq-76-2021-nq-cp', '2021-07-15'),
+        ('Nghị quyết số 57-NQ/TW', 'nq-57-2024-nq-tw', '2024-12-22'),
         ('Đề án 06', 'da-06', None),
         ('Luật Tổ chức chính quyền địa phương', 'luat-to-chuc-chinh-quyen-dia-phuong', None),
         ('Luật Thủ đô', 'luat-thu-do', None),
