@@ -127,17 +127,15 @@ def segment_text(cleaned: str) -> Segmentation:
             blank_run = 0
             last = None
             continue
-        if table is not None and blank_run <= 3 and not _classify(stripped, seen_roman):
-            # a stray line between table rows ends the table only if it is prose
-            pass
         table = None
         content = raw[lead:]
         cls = _classify(content, seen_roman)
-        # A lower-case line after an unfinished line is the same sentence split by a page break.
-        if cls is None and last is not None and (content[:1].islower() or not re.search(r"[.:;!?)]\s*$", cleaned[last.span.start:last.body_end])):
-            if content[:1].islower() or content[:1] in "(“\"":
+        # A line starting in lower case (or with an opening bracket/quote) after a line that does
+        # not end a sentence is the same sentence split by a page break: "…đột phá,\n\nthường xuyên."
+        if cls is None and last is not None and (content[:1].islower() or content[:1] in "(“\""):
+            if content[:1].islower() or not re.search(r"[.:;!?)]\s*$", cleaned[last.span.start : last.body_end]):
                 last.body_end = end
-                last.heading = re.sub(r"\s+", " ", cleaned[last.span.start + (len(last.label) and _label_len(cleaned, last)) : end]).strip()
+                last.heading = re.sub(r"\s+", " ", cleaned[last.span.start + _label_len(cleaned, last) : end]).strip()
                 _extend_ancestors(stack, end)
                 blank_run = 0
                 continue
@@ -188,6 +186,9 @@ def segment_text(cleaned: str) -> Segmentation:
 
 
 def _label_len(cleaned: str, sec: Section) -> int:
+    """Length of the numbering label (and following spaces) at the start of a section's line."""
+    if not sec.label:
+        return 0
     line = cleaned[sec.span.start : sec.span.end]
     m = re.match(r"\s*(?:[IVX]{1,5}[.:]|\d{1,2}(?:\.\d{1,2}){0,3}\.?|[a-zđ]\)|[-+·•–*])\s*", line)
     return m.end() if m else 0
