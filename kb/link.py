@@ -440,9 +440,24 @@ def replace_links_update(rep: LinkReport, ids: IRIs) -> str:
 
 
 def link_plans(kb: "KnowledgeBase") -> LinkReport:
-    """Recompute the links graph of `kb` from its document graphs, in one transaction."""
+    """Recompute the links graph of `kb` from its document graphs, in one transaction; then bring
+    the task / indicator / unit alignments of every (child, parent) pair up to date (kb.align)."""
     rep = compute(kb.store, kb.iris)
     kb.store.update(replace_links_update(rep, kb.iris))
     kb._changed()
+    rep.warnings += refresh_alignments(kb)
     return rep
+
+
+def refresh_alignments(kb: "KnowledgeBase") -> list[str]:
+    """Re-align the (child, parent) plan pairs whose documents changed (kb.align.align_kb).
+
+    Alignments are derived data kept in their own graphs: a failure here is reported as a warning
+    and leaves the documents and the links graph as written."""
+    from kb.align import align_kb
+
+    try:
+        return align_kb(kb).warnings
+    except Exception as e:  # noqa: BLE001 - derived data must not fail an ingest
+        return [f"alignments not recomputed: {type(e).__name__}: {e}"]
 
