@@ -7,8 +7,13 @@ in `lifespan`, never at import, and kept on `app.state` (`settings`, `kb`, `stor
 Tests pass their own `kb` (a `KnowledgeBase` or a bare `pyoxigraph.Store`) and use
 `with TestClient(create_app(settings, kb)) as client:` so the lifespan runs.
 
+Routes: /sparql (api.sparql), the REST API under /api (api.routers: plans, tasks, units, legal,
+search; read through kb.catalog, kb.trace and kb.gaps), /docs (Swagger UI vendored in
+static/swagger, nothing from a CDN), /openapi.json, and the Vietnamese HTML pages (api.routers.pages:
+/, /search, /overview, /plans/{id}, /tasks/{id}, /units, /legal…; graph assets under /static/viz).
+
 Every error leaves as `application/problem+json` (RFC 9457: type, title, status, detail), with
-no stack trace.
+no stack trace; invalid parameters are 422 with an `errors` list (parameter, in, message).
 """
 from __future__ import annotations
 
@@ -93,6 +98,24 @@ def _store_path_of(kb: Any, settings: Settings) -> Path | None:
     return None
 
 
+def _warm_catalog(kb: Any) -> None:
+    """Build the REST API's read model (kb.catalog's index) in the background now, rather than on
+    the first request (seconds on a large KB; requests arriving meanwhile wait for it)."""
+    if isinstance(kb, ox.Store):
+        return
+    import threading
+
+    from kb import catalog
+
+    def build() -> None:
+        try:
+            catalog.index(kb)
+        except Exception:  # the routes will try again (and report) on first use
+            log.warning("Could not index the knowledge base for the REST API", exc_info=True)
+
+    threading.Thread(target=build, name="plankb-catalog-index", daemon=True).start()
+
+
 def _install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_problem(request: Request, exc: StarletteHTTPException):
@@ -108,12 +131,14 @@ def _install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_problem(request: Request, exc: RequestValidationError):
-        parts = []
+        parts, errors = [], []
         for err in exc.errors()[:5]:
             loc = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path"))
             parts.append(f"{loc}: {err.get('msg')}" if loc else str(err.get("msg")))
-        return problem_response(400, "Bad Request", "; ".join(parts) or "Invalid request.",
-                                type="http://plankb.org/problems/invalid-request", instance=request.url.path)
+            errors.append({"parameter": loc, "in": str((err.get("loc") or ("",))[0]), "message": str(err.get("msg"))})
+        return problem_response(422, "Unprocessable Content", "; ".join(parts) or "Invalid request.",
+                                type="http://plankb.org/problems/invalid-request", instance=request.url.path,
+                                extra={"errors": errors})
 
     @app.exception_handler(Exception)
     async def internal_problem(request: Request, exc: Exception):
@@ -135,6 +160,7 @@ def create_app(settings: Settings | None = None, kb: Any = None) -> FastAPI:
         app.state.kb = the_kb
         app.state.store = _store_of(the_kb)
         app.state.store_path = _store_path_of(the_kb, settings)
+        _warm_catalog(the_kb)
         sparql.start()
         try:
             yield
@@ -147,12 +173,17 @@ def create_app(settings: Settings | None = None, kb: Any = None) -> FastAPI:
         title="plankb",
         description="Knowledge base of Vietnamese administrative-reform (CCHC) plans: SPARQL, API and pages.",
         lifespan=lifespan,
-        # FastAPI's /docs and /redoc pages load Swagger UI / ReDoc from a CDN: off until vendored.
+        # FastAPI's own /docs and /redoc load Swagger UI / ReDoc from a CDN: /docs is served below
+        # from the vendored copy in static/swagger; there is no /redoc.
         docs_url=None,
         redoc_url=None,
     )
     app.state.settings = settings
     _install_problem_handlers(app)
+    # the graphs' vendored vis-network and JS/CSS (viz/static); before /static, which would shadow it
+    from viz.network import STATIC_DIR as VIZ_STATIC_DIR
+
+    app.mount("/static/viz", StaticFiles(directory=VIZ_STATIC_DIR), name="static-viz")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     sparql = SparqlRouter(
@@ -169,6 +200,42 @@ def create_app(settings: Settings | None = None, kb: Any = None) -> FastAPI:
     )
     app.state.sparql = sparql
     app.include_router(sparql)
-    # Further routers and pages (issues to come) go here, e.g.:
-    #   app.include_router(plans.router, prefix="/api")
+
+    from api.routers import ROUTERS
+
+    for router in ROUTERS:
+        app.include_router(router)
+    from api.routers import pages  # the HTML pages (Vietnamese), and HTML 404s for browsers
+
+    app.include_router(pages.router)
+    pages.install_html_errors(app)
+    _install_docs(app)
     return app
+
+
+def _install_docs(app: FastAPI) -> None:
+    """/docs: Swagger UI from static/swagger (no CDN, no validator badge); the Problem schema
+    (problem+json error bodies) added to the OpenAPI components."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+
+    from api.schemas import Problem
+
+    @app.get("/docs", include_in_schema=False)
+    def swagger_ui():
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json", title=f"{app.title} API",
+            swagger_js_url="/static/swagger/swagger-ui-bundle.js", swagger_css_url="/static/swagger/swagger-ui.css",
+            swagger_favicon_url="/static/swagger/favicon-32x32.png",
+            swagger_ui_parameters={"validatorUrl": None, "defaultModelsExpandDepth": 0},
+        )
+
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        schema = build()
+        schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+        if "Problem" not in schemas:
+            schemas["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -254,6 +254,194 @@ def _print_stats(counts, plans, missing) -> None:
         console.print(mt)
 
 
+# ---------------------------------------------------------------- questions (kb.trace, kb.gaps)
+FORMAT_OPTION = typer.Option("text", "--format", "-f", help="text | json")
+
+
+def _dump(obj) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def _check_format(format: str) -> None:
+    if format not in ("text", "json"):
+        _fail(f"unknown format {format!r}: choose text or json")
+
+
+@app.command()
+def trace(
+    task: Optional[str] = typer.Argument(None, help="Task id, as `plankb tasks` lists them"),
+    all_tasks: bool = typer.Option(False, "--all", help="Trace every task (with --format json: one JSON list)"),
+    format: str = FORMAT_OPTION,
+    data_dir: Optional[Path] = DATA_DIR_OPTION,
+) -> None:
+    """Trace a task up to national sources: parent plan's tasks, parent plans, legal bases, and the gaps."""
+    from kb.trace import render_trace, trace_all, trace_task
+
+    _check_format(format)
+    if not task and not all_tasks:
+        _fail("give a TASK id or --all")
+    kb = _open_kb(data_dir)
+    try:
+        if all_tasks:
+            traces = trace_all(kb)
+        else:
+            try:
+                traces = [trace_task(kb, task)]
+            except KeyError:
+                _fail(f"unknown task {task!r} (`plankb tasks` lists the ids)")
+    finally:
+        kb.close()
+    if format == "json":
+        data = [t.model_dump(mode="json") for t in traces]
+        _dump(data if all_tasks else data[0])
+    else:
+        typer.echo("\n\n".join(render_trace(t) for t in traces))
+
+
+@app.command()
+def tasks(
+    plan: Optional[str] = typer.Option(None, "--plan", help="Plan id (or a fragment of its id, title or place)"),
+    unit: Optional[str] = typer.Option(None, "--unit", help="Unit name or id (diacritics optional; aliases match)"),
+    counterparts: bool = typer.Option(False, "--counterparts", help="With --unit: add its counterparts' tasks at other levels"),
+    area: Optional[str] = typer.Option(None, "--area", help="Reform area code or name"),
+    q: Optional[str] = typer.Option(None, "--q", "-q", help="Words the task text contains (diacritics optional)"),
+    format: str = FORMAT_OPTION,
+    data_dir: Optional[Path] = DATA_DIR_OPTION,
+) -> None:
+    """List tasks with their ids (what `plankb trace` takes); by plan, by unit (lead or support), area, text."""
+    from kb.trace import find_tasks
+
+    _check_format(format)
+    kb = _open_kb(data_dir)
+    try:
+        rows = find_tasks(kb, plan=plan, unit=unit, counterparts=counterparts, area=area, q=q)
+    except KeyError as e:
+        kb.close()
+        _fail(f"not found: {e.args[0] if e.args else e}")
+    finally:
+        kb.close()
+    if format == "json":
+        _dump([r.model_dump(mode="json") for r in rows])
+        return
+    for r in rows:
+        role = f" [{r.role}{' via ' + r.via_counterpart if r.via_counterpart else ''}]" if r.role else ""
+        lead = f" ({', '.join(r.lead_units)})" if r.lead_units else ""
+        text = " ".join(r.text.split())
+        typer.echo(f"{r.id}{role}{lead}\n    {text[:200] + ('…' if len(text) > 200 else '')}")
+    typer.echo(f"{len(rows)} tasks", err=True)
+
+
+@app.command()
+def gaps(
+    plan: str = typer.Argument(..., help="Plan id (or a fragment of its id, title or place)"),
+    format: str = FORMAT_OPTION,
+    data_dir: Optional[Path] = DATA_DIR_OPTION,
+) -> None:
+    """Parent tasks and indicators a plan leaves out, weakened indicators, tasks without lead unit or deadline."""
+    from kb.gaps import plan_gaps, render_gaps
+
+    _check_format(format)
+    kb = _open_kb(data_dir)
+    try:
+        rep = plan_gaps(kb, plan)
+    except KeyError as e:
+        kb.close()
+        _fail(f"not found: {e.args[0] if e.args else e}")
+    finally:
+        kb.close()
+    if format == "json":
+        _dump(rep.model_dump(mode="json"))
+    else:
+        typer.echo(render_gaps(rep))
+
+
+@app.command()
+def legal(
+    doc: str = typer.Argument(..., help="Document key ('nq-76-2021-nq-cp') or number ('76/NQ-CP', 'NQ 76')"),
+    format: str = FORMAT_OPTION,
+    data_dir: Optional[Path] = DATA_DIR_OPTION,
+) -> None:
+    """Everything that rests on a legal document: the plans citing it, the plans below them, their tasks."""
+    from kb.trace import AmbiguousDocument, legal_dependents
+
+    _check_format(format)
+    kb = _open_kb(data_dir)
+    try:
+        res = legal_dependents(kb, doc)
+    except AmbiguousDocument as e:
+        kb.close()
+        _fail(f"{doc!r} matches several documents: {', '.join(e.candidates)}")
+    except KeyError:
+        kb.close()
+        _fail(f"unknown document {doc!r}")
+    finally:
+        kb.close()
+    if format == "json":
+        _dump({**res, "tasks": [t.model_dump(mode="json") for t in res["tasks"]]})
+        return
+    d = res["document"]
+    state = "in the KB" + (f" as plan {d['resolves_to']}" if d.get("resolves_to") else "") if d.get("ingested") \
+        else "not in the KB"
+    typer.echo(f"{d['label']}  [{d['key']} · {d.get('level') or '?'} · {state}]")
+    if d.get("title"):
+        typer.echo(f"  {d['title']}")
+    typer.echo(f"plans resting on it: {len(res['plans'])}")
+    for p in res["plans"]:
+        via = f" via {p['via']}" if p.get("via") else ""
+        typer.echo(f"  - {p['id']} [{p.get('level') or '?'}] {p['relation']}{via}")
+    typer.echo(f"tasks of those plans: {len(res['tasks'])}")
+    if res["citing_tasks"]:
+        typer.echo("tasks naming it in their text:")
+        for t in res["citing_tasks"]:
+            typer.echo(f"  - {t}")
+
+
+VIZ_KINDS = ("task", "plan", "unit", "legal")
+
+
+@app.command()
+def viz(
+    target: str = typer.Argument(..., help="Task id, plan id, unit id, or legal document key or number ('76/NQ-CP')"),
+    output: Path = typer.Option(..., "--output", "-o", help="HTML file to write"),
+    kind: Optional[str] = typer.Option(None, "--kind", "-k", help="task | plan | unit | legal (default: guessed from TARGET)"),
+    layout: Optional[str] = typer.Option(None, "--layout", help="auto | hierarchical | layered | physics "
+                                                                  "(default: hierarchical for tasks and legal documents, physics otherwise)"),
+    links: bool = typer.Option(False, "--links/--no-links", help="Keep node links (/tasks/…) for a page served next to `plankb serve`"),
+    data_dir: Optional[Path] = DATA_DIR_OPTION,
+) -> None:
+    """Write a standalone interactive graph page (offline, opens from file://): a task's trace, a plan with
+    its tasks, parents and legal bases, a unit's tasks and counterparts, or what rests on a legal document."""
+    from api.pages_data import plans_beside_tasks, subgraph_for
+    from viz.network import LAYOUTS, render_html
+
+    if kind is not None and kind not in VIZ_KINDS:
+        _fail(f"unknown kind {kind!r}: choose one of {', '.join(VIZ_KINDS)}")
+    if layout is not None and layout not in LAYOUTS:
+        _fail(f"unknown layout {layout!r}: choose one of {', '.join(LAYOUTS)}")
+    kb = _open_kb(data_dir)
+    try:
+        try:
+            graph, focus, title = subgraph_for(kb, target, kind)
+        except KeyError:
+            _fail(f"nothing named {target!r}" + (f" of kind {kind}" if kind else "")
+                  + " (`plankb tasks`, `plankb stats` and `plankb legal` list the ids)")
+    finally:
+        kb.close()
+    chosen = layout or ("hierarchical" if graph.nodes[focus].get("kind") in ("task", "legal_document") else "physics")
+    if not links:
+        graph = graph.copy()
+        for _, d in graph.nodes(data=True):
+            d.pop("url", None)
+    html = render_html(graph, title=title, layout=chosen, focus=focus, standalone=True)
+    if graph.nodes[focus].get("kind") == "task":
+        html = plans_beside_tasks(html)
+    try:
+        output.write_text(html, encoding="utf-8")
+    except OSError as e:
+        _fail(f"{output}: {e.strerror or e}")
+    typer.echo(f"wrote {output} ({graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges)", err=True)
+
+
 @app.command()
 def serve(
     paths: list[Path] = typer.Argument(None, help="Plan files or folders to ingest before serving"),
@@ -288,6 +476,60 @@ def serve(
         uvicorn.run(create_app(settings, kb), host=host, port=port, log_level="warning")
     finally:
         kb.close()
+
+
+# ---------------------------------------------------------------- synthetic corpus and benchmarks
+@app.command()
+def synth(
+    out: Path = typer.Option(..., "--out", "-o", help="Folder to write the corpus to (docs/, truth/, manifest.json)"),
+    provinces: int = typer.Option(34, "--provinces", help="How many provinces, in official code order"),
+    communes: Optional[int] = typer.Option(None, "--communes", help="At most this many communes per province (default: all)"),
+    seed: int = typer.Option(0, "--seed", help="Random seed (the same seed gives the same documents)"),
+    province: Optional[list[str]] = typer.Option(None, "--province", help="Only these provinces (code or name; repeatable)"),
+    five_year_communes: float = typer.Option(0.0, "--five-year-communes", help="Share of communes with a 2026-2030 plan too"),
+    docx_share: float = typer.Option(0.15, "--docx-share", help="Share of documents written as .docx"),
+) -> None:
+    """Write a synthetic national corpus of plans (real names and codes) with a ground-truth JSON per document."""
+    from kb.synth import write_corpus
+
+    m = write_corpus(out, provinces=provinces, communes=communes, seed=seed, province_codes=province,
+                     five_year_communes=five_year_communes, docx_share=docx_share, progress=sys.stderr.isatty())
+    c = m["counts"]
+    typer.echo(f"wrote {c['documents']} documents ({c['national']} national, {c['province']} province, "
+               f"{c['commune']} commune; {c['docx']} .docx, {c['markdown']} .md; {c['tasks']} tasks, "
+               f"{c['bytes'] / 1e6:.1f} MB) to {out} in {m['seconds']} s", err=True)
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def bench(
+    ctx: typer.Context,
+    part: Optional[str] = typer.Argument(None, help="'accuracy': only the extraction-accuracy report (needs --corpus)"),
+    corpus: Optional[Path] = typer.Option(None, "--corpus", help="accuracy: a corpus written by `plankb synth`"),
+    workers: int = typer.Option(2, "--workers", help="Worker processes"),
+    limit: Optional[int] = typer.Option(None, "--limit", help="accuracy: only the first N documents"),
+    json_out: Optional[Path] = typer.Option(None, "--json", help="accuracy: write the report as JSON here"),
+) -> None:
+    """Benchmarks (bench/run.py; other options such as --scale seed|province|country are passed on), or
+    `plankb bench accuracy --corpus DIR` for extraction accuracy against a synthetic corpus."""
+    repo = Path(__file__).resolve().parent.parent
+    if not (repo / "bench" / "run.py").is_file():
+        _fail("the benchmarks live in the source tree (bench/), which is not next to this installation")
+    sys.path.insert(0, str(repo))
+    if part == "accuracy":
+        if corpus is None:
+            _fail("give --corpus DIR (a corpus written by `plankb synth`)")
+        from bench.accuracy import evaluate, print_report
+
+        rep = evaluate(corpus, workers=workers, limit=limit)
+        print_report(rep)
+        if json_out is not None:
+            json_out.write_text(json.dumps(rep, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+        return
+    if part is not None:
+        _fail(f"unknown benchmark part {part!r} (use options, e.g. --scale country --only ingest,queries)")
+    from bench.run import main as bench_main
+
+    raise typer.Exit(bench_main(["--workers", str(workers), *ctx.args]))
 
 
 @app.callback(invoke_without_command=True)
