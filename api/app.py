@@ -4,6 +4,8 @@
 
 Shared resources (the KnowledgeBase and its Oxigraph store, the SPARQL worker pool) are opened
 in `lifespan`, never at import, and kept on `app.state` (`settings`, `kb`, `store`, `sparql`).
+With `PLANKB_STORE=sparql` the KnowledgeBase lives on a SPARQL 1.1 server (kb.backends): the API,
+the pages and /sparql (a checked proxy, see api.sparql) run on it unchanged.
 Tests pass their own `kb` (a `KnowledgeBase` or a bare `pyoxigraph.Store`) and use
 `with TestClient(create_app(settings, kb)) as client:` so the lifespan runs.
 

@@ -26,6 +26,14 @@ What it does, in the order a request meets it:
   one CPU busy until it ends. Results are cut at `max_rows` rows (triples for CONSTRUCT); a cut
   result carries the header `Plankb-Truncated: true`.
 * The default graph is the union of all named graphs unless the request names a dataset.
+* **On a SPARQL server** (`PLANKB_STORE=sparql`, kb.backends.SparqlServerBackend) the store is
+  a proxy: the same checks run here first (SERVICE and unknown FROM graphs refused, read-only
+  without the token, row cap), then the query goes to the server and its answer is re-serialised
+  in the negotiated format. It runs in a thread: at the deadline the client gets 503 while the
+  HTTP request to the server runs on until `PLANKB_SPARQL_TIMEOUT` (the server's own limit,
+  e.g. Virtuoso's MaxQueryExecutionTime, stops the work there). The whole answer is fetched
+  before the cut (the server's row limit bounds it), and the default graph is the server's
+  (on Virtuoso: every graph it holds, its own system graphs included).
 """
 from __future__ import annotations
 
@@ -171,7 +179,9 @@ _TOKEN_RE = re.compile("|".join((
     r"(?P<var>[?$][\w\u00B7\u0300-\u036F\u203F\u2040]+)",
     r"(?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)",
     rf"(?P<bnode>_:{_PN_LOCAL})",
-    rf"(?P<pname>{_PN_PREFIX}:{_PN_LOCAL})",
+    # the prefix is an atomic group: on "a.a.a…" or "NQ-NQ-…" with no ':' a backtracking
+    # prefix would be retried from every token start (quadratic time on a 256 KB query)
+    rf"(?P<pname>(?>{_PN_PREFIX}):{_PN_LOCAL})",
     r"(?P<number>\d*\.\d+(?:[eE][+-]?\d+)?|\d+(?:[eE][+-]?\d+)?)",
     r"(?P<word>[^\W\d]\w*)",
     r"(?P<punct>.)",
@@ -803,7 +813,7 @@ class SparqlRouter(APIRouter):
     @property
     def store(self) -> ox.Store:
         src = self._store_source
-        return src if isinstance(src, ox.Store) else src()
+        return src if isinstance(src, ox.Store) or hasattr(src, "query") else src()  # a Store or a server backend
 
     def start(self) -> None:
         with self._start_lock:

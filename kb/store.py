@@ -234,7 +234,8 @@ def to_python(term):
 
 # ---------------------------------------------------------------- the KB
 class KnowledgeBase:
-    """An Oxigraph-backed KB. `KnowledgeBase.open(data_dir)` on disk, `.in_memory()` for tests."""
+    """An Oxigraph-backed KB. `KnowledgeBase.open(data_dir)` on disk, `.in_memory()` for tests;
+    `.open_server()` (or `open()` with PLANKB_STORE=sparql) on a SPARQL 1.1 server (kb.backends)."""
 
     def __init__(self, store, base: str | None = None, path: Path | None = None):
         self.store = store
@@ -261,6 +262,8 @@ class KnowledgeBase:
         from kb.settings import get_settings
 
         settings = get_settings(data_dir, base)
+        if settings.store == "sparql":  # PLANKB_STORE=sparql: the data lives on a SPARQL server
+            return cls.open_server(base=settings.base_iri)
         try:
             settings.store_dir.mkdir(parents=True, exist_ok=True)
             store = ox.Store(str(settings.store_dir))
@@ -275,6 +278,8 @@ class KnowledgeBase:
         from kb.settings import get_settings
 
         settings = get_settings(data_dir, base)
+        if settings.store == "sparql":  # a server is read and written over HTTP alike
+            return cls.open_server(base=settings.base_iri)
         try:
             store = ox.Store.read_only(str(settings.store_dir))
         except OSError as e:
@@ -284,6 +289,31 @@ class KnowledgeBase:
         kb._version, kb._nx, kb._nx_version = 0, None, -1
         return kb
 
+    @classmethod
+    def open_server(cls, server=None, base: str | None = None) -> "KnowledgeBase":
+        """A KB on a SPARQL 1.1 server (kb.backends.SparqlServerBackend). `server`: a
+        kb.settings.SparqlServerSettings, default the PLANKB_SPARQL_* variables."""
+        from kb.backends import open_server
+        from kb.settings import base_iri
+
+        iris = IRIs(base or base_iri())
+        try:
+            backend = open_server(server, graph_prefix=f"{iris.base}graph/")
+        except ValueError as e:
+            raise StoreError(f"SPARQL server settings: {e}") from e
+        try:
+            return cls(backend, iris.base)
+        except OSError as e:
+            backend.close()
+            raise StoreError(f"{backend.query_url}: cannot use the SPARQL server ({e})") from e
+
+    @property
+    def backend(self):
+        """The store as a kb.backends.Backend (query, update, replace_graph, drop_graph, triple_count)."""
+        from kb.backends import as_backend
+
+        return as_backend(self.store)
+
     def close(self) -> None:
         """Flush and drop the store (an on-disk store's lock is released once nothing else holds it)."""
         if self.store is None:
@@ -292,6 +322,10 @@ class KnowledgeBase:
             self.store.flush()
         except (OSError, AttributeError):
             pass
+        if hasattr(self.store, "close"):  # a SparqlServerBackend: close its HTTP connections
+            self.store.close()
+            self.store = None
+            self._nx = None
         if self.path is not None:
             self.store = None
             self._nx = None

@@ -710,7 +710,7 @@ def _unit_info(kb: "KnowledgeBase", iris: set[str]) -> dict[str, dict]:
         return {}
     out: dict[str, dict] = {}
     for u in sorted(iris):
-        for r in kb.select(f"""SELECT (MIN(?n) AS ?name) (MIN(?i) AS ?id) (MIN(?j) AS ?jur) (MIN(?lv) AS ?level) WHERE {{
+        for r in kb.select(f"""SELECT (MIN(STR(?n)) AS ?name) (MIN(?i) AS ?id) (MIN(STR(?j)) AS ?jur) (MIN(?lv) AS ?level) WHERE {{
                 <{u}> skos:prefLabel ?n . OPTIONAL {{ <{u}> dcterms:identifier ?i }}
                 OPTIONAL {{ <{u}> pk:jurisdiction ?jj . ?jj skos:prefLabel ?j .
                            OPTIONAL {{ ?plan pk:jurisdiction ?jj ; a pk:Plan ; pk:level ?lv }} }} }}"""):
