@@ -68,18 +68,31 @@ def to_networkx(kb: "KnowledgeBase") -> "nx.MultiDiGraph":
         node(r["p"], kind="plan", label=_short(label), id=r["id"], level=r["level"], url=f"/plans/{r['id']}",
              number=r.get("number"))
     plans = {n for n, d in g.nodes(data=True) if d["kind"] == "plan"}
-    # legal documents (not plans)
-    for r in sorted(kb.select("""SELECT DISTINCT ?l ?key ?idl ?type ?title ?ingested WHERE {
-                                 ?l a eli:LegalResource ; pk:citationKey ?key .
-                                 OPTIONAL { ?l eli:id_local ?idl } OPTIONAL { ?l eli:title ?title }
-                                 OPTIONAL { ?l eli:type_document/skos:prefLabel ?type FILTER(lang(?type) = "vi") }
-                                 OPTIONAL { ?l pk:ingested ?ingested } }"""), key=lambda r: (r["l"], r.get("title", ""))):
-        if r["l"] in plans:
+    # legal documents (not plans). A cited document is described in every graph that cites it, so
+    # one query with several OPTIONALs multiplies rows across graphs and stalls on a large KB:
+    # fetch each property separately and join here.
+    def column(prop_query: str) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for r in kb.select(prop_query):
+            if r["l"] not in out or str(r["v"]) < str(out[r["l"]]):
+                out[r["l"]] = r["v"]
+        return out
+
+    keys = column("SELECT DISTINCT ?l ?v WHERE { ?l a eli:LegalResource ; pk:citationKey ?v }")
+    idls = column("SELECT DISTINCT ?l ?v WHERE { ?l a eli:LegalResource ; eli:id_local ?v }")
+    titles = column("SELECT DISTINCT ?l ?v WHERE { ?l a eli:LegalResource ; eli:title ?v }")
+    types = column("""SELECT DISTINCT ?l ?v WHERE { ?l a eli:LegalResource ; eli:type_document ?td .
+                      ?td skos:prefLabel ?v FILTER(lang(?v) = "vi") }""")
+    ingested: dict[str, bool] = {}
+    for r in kb.select("SELECT DISTINCT ?l ?v WHERE { ?l a eli:LegalResource ; pk:ingested ?v }"):
+        ingested[r["l"]] = ingested.get(r["l"], False) or bool(r["v"])  # true in any graph wins
+    for l, key in sorted(keys.items()):
+        if l in plans:
             continue
-        head = " ".join(x for x in (r.get("type"), r.get("idl")) if x) or r["key"]
-        node(r["l"], kind="legal_document", label=head, id=r["key"], url=f"/legal/{r['key']}",
-             title=_short(r["title"]) if r.get("title") else None,
-             ingested=int(r["ingested"]) if "ingested" in r else None)
+        head = " ".join(x for x in (types.get(l), idls.get(l)) if x) or key
+        node(l, kind="legal_document", label=head, id=key, url=f"/legal/{key}",
+             title=_short(titles[l]) if l in titles else None,
+             ingested=int(ingested[l]) if l in ingested else None)
     # units
     for r in sorted(kb.select("""SELECT DISTINCT ?u ?id ?label WHERE { ?u a org:OrganizationalUnit ; skos:prefLabel ?label
                                  OPTIONAL { ?u dcterms:identifier ?id } }"""), key=lambda r: (r["u"], r["label"])):
