@@ -71,6 +71,8 @@ EDGE_RELATIONS: dict[str, EdgeStyle] = {
     "lead": EdgeStyle("chủ trì", "#9c2f2e", width=2),
     "support": EdgeStyle("phối hợp", "#e8a0a0", dashes=True),
     "parent_task": EdgeStyle("nhiệm vụ cấp trên", "#2f6b29", width=2),
+    "implements": EdgeStyle("thực hiện nhiệm vụ cấp trên", "#2f6b29", width=2.5),
+    "counterpart": EdgeStyle("đơn vị tương ứng", "#9c2f2e", dashes=True, width=1.5),
     "in_jurisdiction": EdgeStyle("thuộc địa bàn", "#72b7b2", dashes=True, width=1),
     "measures": EdgeStyle("đo lường", "#a88a12", dashes=True),
     "area": EdgeStyle("lĩnh vực", "#b279a2", dashes=True, width=1),
