@@ -164,9 +164,20 @@ def create_app(settings: Settings | None = None, kb: Any = None) -> FastAPI:
         app.state.store_path = _store_path_of(the_kb, settings)
         _warm_catalog(the_kb)
         sparql.start()
+        # this process holds the store's write lock: say so in <data dir>/server.json, so that
+        # `plankb ingest` on the same folder names this server (kb.inuse)
+        served = app.state.store_path.parent if getattr(the_kb, "path", None) and app.state.store_path else None
+        if served is not None:
+            from kb.inuse import write_marker
+
+            write_marker(served, f"http://{settings.host}:{settings.port}")
         try:
             yield
         finally:
+            if served is not None:
+                from kb.inuse import remove_marker
+
+                remove_marker(served)
             sparql.close()
             if owned and hasattr(the_kb, "close"):
                 the_kb.close()

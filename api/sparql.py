@@ -171,7 +171,7 @@ _STRING = "|".join((
     r'"(?:[^"\\\r\n]|\\.)*"',
     r"'(?:[^'\\\r\n]|\\.)*'",
 ))
-_TOKEN_RE = re.compile("|".join((
+_TOKEN_ALTERNATIVES = (
     r"(?P<ws>\s+)",
     r"(?P<comment>\#[^\r\n]*)",
     r"(?P<iri><(?:[^<>\"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)",
@@ -179,13 +179,17 @@ _TOKEN_RE = re.compile("|".join((
     r"(?P<var>[?$][\w\u00B7\u0300-\u036F\u203F\u2040]+)",
     r"(?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)",
     rf"(?P<bnode>_:{_PN_LOCAL})",
-    # the prefix is an atomic group: on "a.a.a…" or "NQ-NQ-…" with no ':' a backtracking
-    # prefix would be retried from every token start (quadratic time on a 256 KB query)
     rf"(?P<pname>(?>{_PN_PREFIX}):{_PN_LOCAL})",
     r"(?P<number>\d*\.\d+(?:[eE][+-]?\d+)?|\d+(?:[eE][+-]?\d+)?)",
     r"(?P<word>[^\W\d]\w*)",
     r"(?P<punct>.)",
-)), re.DOTALL)
+)
+_TOKEN_RE = re.compile("|".join(_TOKEN_ALTERNATIVES), re.DOTALL)
+# The same without `pname`, and the run of name characters a failed `pname` scanned: on
+# "NQ-NQ-NQ…" or "a.a.a…" (no ':') the prefix would be rescanned to the end of the run from
+# every token start in it, quadratic time on a 256 KB query; `tokenize` skips those retries.
+_TOKEN_NO_PNAME_RE = re.compile("|".join(a for a in _TOKEN_ALTERNATIVES if "P<pname>" not in a), re.DOTALL)
+_PN_RUN_RE = re.compile(rf"(?:{_PN_CHARS}|\.)*")
 
 # Inside something that lexes as an IRI, `SERVICE` followed by an optional variable and a `#`
 # could be real syntax if the `<` is in fact a less-than sign: `FILTER(?a<?b)SERVICE?x#>`
@@ -202,9 +206,29 @@ class Token:
 
 
 def tokenize(text: str) -> list[Token]:
-    """Significant SPARQL tokens (whitespace and comments dropped)."""
-    return [Token(m.lastgroup or "punct", m.group()) for m in _TOKEN_RE.finditer(text)
-            if m.lastgroup not in ("ws", "comment")]
+    """Significant SPARQL tokens (whitespace and comments dropped). Linear time: where a prefixed
+    name failed (a run of name characters not followed by ':'), no later start inside the same
+    run can be one, so the rest of the run is lexed without trying. A string literal that does
+    not end (a quote where no string matches, or a long-string opener that never closes) makes
+    the rest of the text one `unterminated` token: SPARQL has no quote outside strings, IRIs and
+    comments, so the text is malformed, and lexing on would rescan to the end from every quote."""
+    tokens: list[Token] = []
+    pos, n, run_end = 0, len(text), -1
+    while pos < n:
+        rx = _TOKEN_RE if pos >= run_end else _TOKEN_NO_PNAME_RE
+        m = rx.match(text, pos)
+        assert m is not None  # `punct` matches any character
+        kind = m.lastgroup or "punct"
+        if kind == "word" and rx is _TOKEN_RE:
+            run_end = _PN_RUN_RE.match(text, pos).end()  # type: ignore[union-attr]
+        quote = text[pos]
+        if quote in "'\"" and (kind == "punct" or (m.group() == quote * 2 and text[m.end():m.end() + 1] == quote)):
+            tokens.append(Token("unterminated", text[pos:]))
+            break
+        if kind not in ("ws", "comment"):
+            tokens.append(Token(kind, m.group()))
+        pos = m.end()
+    return tokens
 
 
 class QueryRefused(ProblemError):
@@ -221,6 +245,7 @@ class QueryInfo:
     from_graphs: tuple[str, ...] = ()
     from_named_graphs: tuple[str, ...] = ()
     unresolved: tuple[str, ...] = ()  # FROM targets that could not be resolved (undefined prefix)
+    malformed: str | None = None  # why the text cannot be SPARQL (refused before evaluation)
 
     @property
     def has_dataset(self) -> bool:
@@ -296,7 +321,9 @@ def analyze_query(text: str, prefixes: Mapping[str, str] = DEFAULT_PREFIXES) -> 
             elif word in UPDATE_KEYWORDS:
                 is_update = True
         i += 1
-    return QueryInfo(form, is_update, uses_service, tuple(from_graphs), tuple(from_named), tuple(unresolved))
+    malformed = "unterminated string literal" if tokens and tokens[-1].kind == "unterminated" else None
+    return QueryInfo(form, is_update, uses_service, tuple(from_graphs), tuple(from_named), tuple(unresolved),
+                     malformed)
 
 
 # --------------------------------------------------------------------------- evaluation
@@ -917,6 +944,8 @@ class SparqlRouter(APIRouter):
         if len(query.encode("utf-8")) > self.max_query_bytes:
             raise self._too_large()
         info = analyze_query(query, self.prefixes)
+        if info.malformed:
+            raise QueryRefused(400, "Malformed query", f"Syntax error: {info.malformed}.", slug="malformed-query")
         if info.is_update:
             raise QueryRefused(400, "Bad Request",
                                "This is a SPARQL Update; send it as update= (POST), not as query=.", slug="bad-request")
@@ -1005,6 +1034,8 @@ class SparqlRouter(APIRouter):
         if len(text.encode("utf-8")) > self.max_query_bytes:
             raise self._too_large()
         info = analyze_query(text, self.prefixes)
+        if info.malformed:
+            raise ProblemError(400, "Malformed update", f"Syntax error: {info.malformed}.", slug="malformed-query")
         if info.uses_service:
             self._refuse_outside(info, (), ())
         try:

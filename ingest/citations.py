@@ -19,6 +19,7 @@ of the fuller mention of the same document in the same text, so they get the sam
 """
 from __future__ import annotations
 
+import bisect
 import datetime as _dt
 import re
 from dataclasses import dataclass
@@ -414,10 +415,27 @@ def _typed_hits(mt: str) -> list[_Hit]:
     return hits
 
 
+def _overlaps(taken: list[tuple[int, int]]):
+    """A test `overlaps(start, end)` for [start, end) against the spans in `taken`, in log time
+    (a linear scan per bare number was quadratic on texts made of references)."""
+    spans = sorted(taken)
+    starts = [s for s, _ in spans]
+    reach: list[int] = []  # reach[i]: the largest end among spans[0..i]
+    for _, e in spans:
+        reach.append(max(e, reach[-1]) if reach else e)
+
+    def overlaps(start: int, end: int) -> bool:
+        i = bisect.bisect_left(starts, end)  # spans[:i] start before `end`
+        return i > 0 and reach[i - 1] > start
+
+    return overlaps
+
+
 def _bare_hits(mt: str, taken: list[tuple[int, int]]) -> list[_Hit]:
     hits: list[_Hit] = []
+    overlaps = _overlaps(taken)
     for m in P.DOC_REF_RE.finditer(mt):
-        if any(s < m.end() and m.start() < e for s, e in taken):
+        if overlaps(m.start(), m.end()):
             continue
         line_start = mt.rfind("\n", 0, m.start()) + 1
         if P.OWN_NUMBER_PREFIX_RE.match(mt[line_start:m.start()]):
@@ -531,9 +549,15 @@ def _share_issuers(hits: list[_Hit], mt: str) -> None:
 
 def _resolve_rementions(hits: list[_Hit]) -> None:
     refs = [h for h in hits if h.kind == "ref" and h.number]
+    groups: dict[tuple[str | None, str | None], list[_Hit]] = {}  # candidates share type and number
     for h in refs:
+        groups.setdefault((h.doc_type, h.number), []).append(h)
+    for h in refs:
+        group = groups[(h.doc_type, h.number)]
+        if len(group) < 2 or h.completeness() == 4:
+            continue  # nothing to take from
         cands = [
-            g for g in refs
+            g for g in group
             if g is not h and g.doc_type == h.doc_type and g.number == h.number
             and (h.symbol is None or g.symbol == h.symbol)
             and (not h.issuer_explicit or not g.issuer_explicit or g.jurisdiction == h.jurisdiction)
@@ -631,8 +655,15 @@ def citation_key(c: Citation) -> str | None:
     return "-".join(p for p in parts if p)
 
 
+# References read from one document at most (in text order). A plan cites tens to a few hundred;
+# re-mentions are resolved against every other mention of the same number, so a text of many
+# thousands of references would take quadratic time: the references after these are not read.
+MAX_CITATIONS = 2000
+
+
 def extract_citations(text: str, cleaned: str, context: CitationContext | None = None) -> list[Citation]:
-    """Every reference to another document in `text`, in order (see the module docstring)."""
+    """Every reference to another document in `text`, in order (see the module docstring); at most
+    MAX_CITATIONS."""
     ctx = context or CitationContext()
     mt = _matching_text(text, cleaned)
     typed = _typed_hits(mt)
@@ -644,6 +675,8 @@ def extract_citations(text: str, cleaned: str, context: CitationContext | None =
         if kept and h.start < kept[-1].end:
             continue
         kept.append(h)
+        if len(kept) >= MAX_CITATIONS:
+            break
     for h in kept:
         if h.kind == "ref":
             _after(h, mt, ctx)
@@ -716,11 +749,13 @@ def extract_legal_bases(text: str, cleaned: str, citations: list[Citation]) -> l
     """Citations in the opening "Căn cứ …" / "Thực hiện …" / "Triển khai …" paragraph(s) before the
     first section heading, without the adopting decision and without repeats of one document."""
     mt = _matching_text(text, cleaned)
-    ranges = _basis_ranges(mt)
+    ranges = _basis_ranges(mt)  # in text order, disjoint
+    starts = [s for s, _ in ranges]
     out: list[Citation] = []
     seen: set[str] = set()
     for c in citations:
-        if not any(s <= c.span.start < e for s, e in ranges) or _adopting_prefix(mt, c):
+        i = bisect.bisect_right(starts, c.span.start) - 1
+        if i < 0 or not c.span.start < ranges[i][1] or _adopting_prefix(mt, c):
             continue
         ident = c.key or f"{c.doc_type}|{c.number}|{c.symbol}|{fold(c.name or c.surface)}"
         if ident in seen:

@@ -21,7 +21,9 @@ CMP_WORDS = {
     "trên": ">", "tối đa": "<=", "không quá": "<=", "dưới": "<",
 }
 REDUCE_RE = re.compile(r"(?i)(?:cắt giảm|giảm)(?:\s+(?:tối thiểu|ít nhất))?\s*$")
-LEAD_VERB_RE = re.compile(r"(?i)\s*(?:đạt|đạt được|phấn đấu|bảo đảm|đảm bảo|phần đầu|phân đầu)\s*$")
+# (`(?<!\s)`: a match starts where a run of spaces starts; without it `sub` rescans the rest of
+# a long run from every space in it, quadratic time)
+LEAD_VERB_RE = re.compile(r"(?i)(?<!\s)\s*(?:đạt|đạt được|phấn đấu|bảo đảm|đảm bảo|phần đầu|phân đầu)\s*$")
 
 
 def _targets(sentence: str):
@@ -81,6 +83,12 @@ def _clauses(sentence: str):
     yield pos, len(sentence)
 
 
+# Targets read from one item at most. A plan's item states a handful; a line of thousands of
+# "95%" is not a plan, and every indicator carries its whole item text (`sentence`), so without a
+# cap such a line costs quadratic time and memory.
+MAX_TARGETS_PER_ITEM = 50
+
+
 def extract_indicators(plan_id: str, cleaned: str, items: list[tuple[Section, str | None, Period | None]]) -> list[Indicator]:
     """Indicators from (section item, area, period) triples; the item text is its source line(s)."""
     out: list[Indicator] = []
@@ -91,13 +99,24 @@ def extract_indicators(plan_id: str, cleaned: str, items: list[tuple[Section, st
         if sec.children:
             end = min(end, sec.children[0].span.start - 1) if sec.kind != "number" else sec.span.end
         sentence = cleaned[start:end]
+        squashed: str | None = None  # squash(sentence) and its area, computed once per item
+        item_area = area
+        taken = 0
         for cs, ce in _clauses(sentence):
+            if taken >= MAX_TARGETS_PER_ITEM:
+                break
             for s, e, v, unit, cmp in _targets(sentence[cs:ce]):
                 s, e = s + cs, e + cs
                 key = (start + s, start + e)
                 if key in seen:
                     continue
+                if taken >= MAX_TARGETS_PER_ITEM:
+                    break
+                taken += 1
                 seen.add(key)
+                if squashed is None:
+                    squashed = squash(sentence)
+                    item_area = area or classify_area(sentence)
                 subject = _subject(sentence, cs, ce, s if cmp == "=" else s, e)
                 out.append(
                     Indicator(
@@ -107,9 +126,9 @@ def extract_indicators(plan_id: str, cleaned: str, items: list[tuple[Section, st
                         unit=unit,
                         comparator=cmp,
                         period=period,
-                        area=area or classify_area(sentence),  # type: ignore[arg-type]
+                        area=item_area,  # type: ignore[arg-type]
                         surface=cleaned[start + s : start + e],
-                        sentence=squash(sentence),
+                        sentence=squashed,
                         span=Span(start=start + s, end=start + e),
                     )
                 )

@@ -42,10 +42,14 @@ BULLET_LABEL_RE = re.compile(r"(?P<label>[-+·•–*])\s*(?P<heading>\S.*)")
 
 # ---------------------------------------------------------------- header facts
 # "Dự thảo", "DỰ THẢO"
-DRAFT_RE = re.compile(r"(?im)^\s*(?:dự thảo|du thao)\s*\d*\s*$")
+# (`[^\S\n]` is whitespace other than a line break: a `\s*` after `^` would rescan every blank
+# line that follows, quadratic time on a run of blank lines)
+DRAFT_RE = re.compile(r"(?im)^[^\S\n]*(?:dự thảo|du thao)[^\S\n]*\d*[^\S\n]*$")
 
 # "Số: /KH-UBND" (blank number in drafts), "Số: 69/KH-UBND", "Số:  167 /KH-UBND"
-DOC_NUMBER_LINE_RE = re.compile(r"(?im)^\s*Số\s*:\s*(?P<number>[0-9][0-9.]{0,10})?\s*/\s*(?P<symbol>[A-ZĐ]{1,6}(?:-[A-ZĐa-zđ]{1,10}){0,3})")
+# (no `\s*` right after `^`, and no `\s*(…)?\s*`, whose two runs share a blank stretch: both are
+# quadratic on long runs of blank lines or spaces)
+DOC_NUMBER_LINE_RE = re.compile(r"(?im)^[^\S\n]*Số\s*:\s*(?:(?P<number>[0-9][0-9.]{0,10})\s*)?/\s*(?P<symbol>[A-ZĐ]{1,6}(?:-[A-ZĐa-zđ]{1,10}){0,3})")
 
 # "KẾ HOẠCH", "**KẾ HOẠCH**", "KẾ HOẠCH Cải cách hành chính xã Quyết Thắng năm 2026"
 PLAN_TITLE_RE = re.compile(r"(?m)^[ \t]*KẾ HOẠCH[ \t]*(?P<rest>[^\n]*)$")

@@ -5,6 +5,7 @@ module only wires them and collects warnings.
 """
 from __future__ import annotations
 
+import os
 import re
 import time
 from pathlib import Path
@@ -23,13 +24,44 @@ from ingest.tasks import task_part, extract_tasks
 from ingest.units import UnitRegistry, extract_roles, find_units, fold_keep_length
 
 # "Nơi nhận:" starts the distribution list; units named there have no role in the plan.
-RECIPIENTS_RE = re.compile(r"(?im)^[\s*_]*Nơi nhận\s*:")
+# (the prefix may not cross a line break: `^[\s*_]*` rescans all following blank lines from every
+# line start, quadratic time on a long run of blank lines)
+RECIPIENTS_RE = re.compile(r"(?im)^[^\S\n]*(?:[*_][^\S\n]*)*Nơi nhận\s*:")
 # "Phụ lục II", "(Có Phụ lục chi tiết …)", "Danh mục nhiệm vụ cụ thể tại Phụ lục"
 APPENDIX_REF_RE = re.compile(r"(?i)phụ lục")
 
 # Per-document time budget (seconds): extraction of a plan takes milliseconds; a document that
-# takes longer than this is refused rather than allowed to stall an ingest.
+# takes longer than this is refused rather than allowed to stall an ingest. It is checked after
+# every stage (every stage is linear in the text: tests/test_reliability_input.py), so a slow
+# document stops at the first stage boundary past the budget. Env PLANKB_TIME_BUDGET overrides it.
 TIME_BUDGET_S = 30.0
+# Longest text extracted as one plan (characters, after reading). Plans run to tens of thousands
+# of characters; extraction costs about 5 s and 80 MB of memory per million characters, so a
+# longer text (a 50 MB dump) is refused at once instead of running for minutes in gigabytes.
+# Env PLANKB_MAX_CHARS overrides it.
+MAX_TEXT_CHARS = 2_000_000
+
+
+def _env_number(name: str, default: float) -> float:
+    value = os.environ.get(name, "").strip()
+    try:
+        return float(value) if value and float(value) > 0 else default
+    except ValueError:
+        return default
+
+
+class _Budget:
+    """The per-document time budget; `check(stage)` raises InputError once it is spent."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.seconds = _env_number("PLANKB_TIME_BUDGET", TIME_BUDGET_S)
+        self.deadline = time.monotonic() + self.seconds
+
+    def check(self, stage: str) -> None:
+        if time.monotonic() > self.deadline:
+            raise InputError(self.source, f"extraction exceeded its time budget of {self.seconds:g} s "
+                                          f"(at the {stage} stage; set PLANKB_TIME_BUDGET to change it)")
 
 
 def plan_id_for(header) -> str:
@@ -74,15 +106,22 @@ def _citations(text: str, cleaned: str, header):
 
 def extract_text(text: str, *, source: str, sha256: str = "") -> PlanRecord:
     """Extract a PlanRecord from already-read text (used by tests and by `extract_document`)."""
-    t0 = time.monotonic()
+    limit = int(_env_number("PLANKB_MAX_CHARS", MAX_TEXT_CHARS))
+    if len(text) > limit:
+        raise InputError(source, f"text too long for one plan ({len(text):,} characters > {limit:,} limit; "
+                                 "set PLANKB_MAX_CHARS to change it)")
+    budget = _Budget(source)
     cleaned = clean_text(text)
     folded = fold_keep_length(cleaned)
+    budget.check("clean")
     seg = segment_text(cleaned)
+    budget.check("segment")
     header = extract_header(text, cleaned, seg.header_end)
     plan_id = plan_id_for(header)
     warnings: list[Problem] = []
 
     cites, bases, parents, adopted = _citations(text, cleaned, header)
+    budget.check("citation")
 
     body_end = len(cleaned)
     if m := RECIPIENTS_RE.search(cleaned):
@@ -91,7 +130,9 @@ def extract_text(text: str, *, source: str, sha256: str = "") -> PlanRecord:
     areas = _area_map(seg)
     roles = extract_roles(text, cleaned, folded, seg, registry, lambda s: areas.get(id(s)))
     tasks = extract_tasks(plan_id, text, cleaned, folded, seg, registry, roles)
+    budget.check("task")
     find_units(text, folded, 0, body_end, registry)  # every mention, for aliases and provenance
+    budget.check("unit")
 
     # indicators: items of target sections ("Một số chỉ tiêu", "Chỉ tiêu kết quả cần đạt được") and task items
     items: list[tuple[Section, str | None, Period | None]] = []
@@ -108,9 +149,11 @@ def extract_text(text: str, *, source: str, sha256: str = "") -> PlanRecord:
     for top in seg.sections:
         collect(top, header.period, None, False)
     task_paths = {t.path for t in tasks if t.origin == "prose"}
+    listed = {id(it[0]) for it in items}
     for sec in seg.walk():
-        if sec.path in task_paths and not any(sec is it[0] for it in items):
+        if sec.path in task_paths and id(sec) not in listed:
             items.append((sec, areas.get(id(sec)), header.period))
+            listed.add(id(sec))
     indicators = extract_indicators(plan_id, cleaned, items)
     for ind in indicators:
         ind.surface = text[ind.span.start : ind.span.end]
@@ -123,10 +166,14 @@ def extract_text(text: str, *, source: str, sha256: str = "") -> PlanRecord:
     for t in tasks:
         if not t.lead_units:
             warnings.append(Problem(code="task_without_lead", message=f"task {t.path} has no lead unit", span=t.span))
+    from ingest.citations import MAX_CITATIONS
+
+    if len(cites) >= MAX_CITATIONS:
+        warnings.append(Problem(code="too_many_citations",
+                                message=f"only the first {MAX_CITATIONS} references to other documents were read"))
     if header.jurisdiction is None:
         warnings.append(Problem(code="jurisdiction_unresolved", message="the plan's commune/province could not be resolved against the official divisions"))
-    if time.monotonic() - t0 > TIME_BUDGET_S:
-        raise InputError(source, f"extraction exceeded its time budget of {TIME_BUDGET_S:.0f} s")
+    budget.check("indicator")
 
     return PlanRecord(
         source=source,

@@ -88,6 +88,10 @@ def segment_text(cleaned: str) -> Segmentation:
     header_end: int | None = None
     seen_roman = False
     counters: dict[int, dict[str, int]] = {}
+    # id(section) -> body_end up to which its heading was last rebuilt by the page-break rule:
+    # the next continuation line only appends its own text (rebuilding the whole heading and
+    # re-reading the paragraph on every line made a long run-on paragraph quadratic).
+    continued: dict[int, int] = {}
 
     def add_child(parent: Section | None, sec: Section) -> None:
         (parent.children if parent is not None else roots).append(sec)
@@ -133,9 +137,13 @@ def segment_text(cleaned: str) -> Segmentation:
         # A line starting in lower case (or with an opening bracket/quote) after a line that does
         # not end a sentence is the same sentence split by a page break: "…đột phá,\n\nthường xuyên."
         if cls is None and last is not None and (content[:1].islower() or content[:1] in "(“\""):
-            if content[:1].islower() or not re.search(r"[.:;!?)]\s*$", cleaned[last.span.start : last.body_end]):
+            if content[:1].islower() or not _ends_sentence(cleaned, last.span.start, last.body_end):
+                if continued.get(id(last)) == last.body_end:
+                    last.heading = (last.heading + re.sub(r"\s+", " ", cleaned[last.body_end:end])).strip()
+                else:
+                    last.heading = re.sub(r"\s+", " ", cleaned[last.span.start + _label_len(cleaned, last) : end]).strip()
                 last.body_end = end
-                last.heading = re.sub(r"\s+", " ", cleaned[last.span.start + _label_len(cleaned, last) : end]).strip()
+                continued[id(last)] = end
                 _extend_ancestors(stack, end)
                 blank_run = 0
                 continue
@@ -183,6 +191,13 @@ def segment_text(cleaned: str) -> Segmentation:
         stack.append((rank, sec))
         last = sec
     return Segmentation(sections=roots, tables=tables, header_end=header_end if header_end is not None else 0)
+
+
+def _ends_sentence(cleaned: str, start: int, end: int) -> bool:
+    """cleaned[start:end] ends with . : ; ! ? or ) before any trailing whitespace (read from the end)."""
+    while end > start and cleaned[end - 1].isspace():
+        end -= 1
+    return end > start and cleaned[end - 1] in ".:;!?)"
 
 
 def _label_len(cleaned: str, sec: Section) -> int:

@@ -65,12 +65,23 @@ DATA_DIR_OPTION = typer.Option(
 )
 
 
-def _open_kb(data_dir: Optional[Path]):
-    from kb.errors import StoreError
+def _open_kb(data_dir: Optional[Path], write: bool = False):
+    """The KB for a command. A command that only reads (`write=False`) still works while a server
+    holds the store (one writer per folder): it reads a read-only snapshot instead."""
+    from kb.errors import StoreError, StoreInUse
     from kb.store import KnowledgeBase
 
     try:
         return KnowledgeBase.open(data_dir)
+    except StoreInUse as e:
+        if write:
+            _fail(str(e))
+        try:
+            kb = KnowledgeBase.open_read_only(data_dir)
+        except StoreError:
+            _fail(str(e))
+        typer.echo("note: the knowledge base is in use by another process; reading a snapshot of it", err=True)
+        return kb
     except StoreError as e:
         _fail(str(e))
 
@@ -89,7 +100,7 @@ def ingest(
 
     from kb.errors import StoreError
 
-    kb = _open_kb(data_dir)
+    kb = _open_kb(data_dir, write=True)
     try:
         summary = kb.ingest_paths(paths, progress=progress and not as_json, validate=validate)
     except StoreError as e:
@@ -456,7 +467,7 @@ def serve(
     from api.app import Settings, create_app
     from kb.errors import StoreError
 
-    kb = _open_kb(data_dir)
+    kb = _open_kb(data_dir, write=True)
     try:
         todo = list(paths or [])
         if not todo and seeds and not kb.plans():

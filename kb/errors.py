@@ -17,3 +17,7 @@ class InputError(PlanKBError):
 
 class StoreError(PlanKBError):
     """The knowledge-base store cannot be opened or written (permissions, full disk, lock)."""
+
+
+class StoreInUse(StoreError):
+    """The store's data directory is held by another process (one writer at a time): kb.inuse."""

@@ -38,6 +38,9 @@ DEFAULT_SAMPLE_RATE = 0.02  # validate='sample': about one document in fifty (an
 BULK_BATCH_DOCS = 64  # bulk path: documents per load transaction ...
 BULK_BATCH_BYTES = 8 * 1024 * 1024  # ... or N-Quads bytes, whichever comes first
 BULK_WINDOW_PER_WORKER = 4  # documents in flight per worker process
+# RocksDB keeps what is written in memory tables until they are flushed to disk: without a flush
+# every so often the process grows by ~1 KB per quad loaded (3 GB for the country corpus).
+BULK_FLUSH_BYTES = 48 * 1024 * 1024  # N-Quads loaded between two `Store.flush()` calls
 
 
 # ---------------------------------------------------------------- outcomes
@@ -268,6 +271,10 @@ class KnowledgeBase:
             settings.store_dir.mkdir(parents=True, exist_ok=True)
             store = ox.Store(str(settings.store_dir))
         except OSError as e:
+            from kb.inuse import in_use_error, is_lock_error
+
+            if is_lock_error(e):  # one writer per data directory: name the holder (a server?)
+                raise in_use_error(settings.data_dir, settings.store_dir) from e
             raise StoreError(f"{settings.store_dir}: cannot open the store ({e})") from e
         return cls(store, settings.base_iri, settings.store_dir)
 
@@ -320,7 +327,7 @@ class KnowledgeBase:
             return
         try:
             self.store.flush()
-        except (OSError, AttributeError):
+        except (OSError, AttributeError, RuntimeError):  # RuntimeError: a read-only store has nothing to flush
             pass
         if hasattr(self.store, "close"):  # a SparqlServerBackend: close its HTTP connections
             self.store.close()
@@ -539,7 +546,7 @@ class KnowledgeBase:
                 from ingest.pipeline import extract_document
 
                 try:
-                    known = self._graphs_with(sha256=hashlib.sha256(f.read_bytes()).hexdigest())
+                    known = self._graphs_with(sha256=file_sha256(f))
                 except OSError as e:
                     raise InputError(str(f), f"cannot read the file ({e.strerror or e})") from e
                 if known:  # same bytes already in the KB: skip extraction
@@ -651,7 +658,7 @@ class KnowledgeBase:
         seen: dict[str, str] = {}
         for f in files:
             try:
-                sha = hashlib.sha256(f.read_bytes()).hexdigest()
+                sha = file_sha256(f)
             except OSError as e:
                 slots.append(IngestOutcome(path=str(f), status="failed",
                                            error=str(InputError(str(f), f"cannot read the file ({e.strerror or e})"))))
@@ -673,14 +680,18 @@ class KnowledgeBase:
         batch: list[str] = []
         pending: list[IngestOutcome] = []
         written: set[str] = set()
-        size = 0
+        size = unflushed = 0
 
         def flush() -> None:
-            nonlocal size
+            nonlocal size, unflushed
             if not batch:
                 return
             try:
                 self.store.load("".join(batch), format=ox.RdfFormat.N_QUADS)  # one transaction
+                unflushed += size
+                if self.path is not None and unflushed > BULK_FLUSH_BYTES:
+                    self.store.flush()  # memory tables to disk: bounded memory
+                    unflushed = 0
             except OSError as e:
                 raise StoreError(f"{self.path or 'in-memory store'}: write failed ({e})") from e
             finally:
@@ -798,6 +809,12 @@ def _prepare_document(job: tuple) -> dict:
     except Exception as e:  # an extractor bug on one file must not stop the batch
         return {"outcome": IngestOutcome(path=path, status="failed", error=f"{path}: {type(e).__name__}: {e}"),
                 "nquads": None}
+
+
+def file_sha256(path: str | os.PathLike[str]) -> str:
+    """sha256 of a file, read in chunks (memory stays flat however large the file is)."""
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[str]]:
