@@ -29,6 +29,25 @@ def main() -> None:
         patch(adopted_fix=a.what_if_link == "index+adopted")
     from kb.store import KnowledgeBase
 
+    import threading
+
+    import psutil
+
+    timeline: list[list[float]] = []  # [seconds, main RSS MiB, workers RSS MiB]
+    done = threading.Event()
+    me = psutil.Process()
+
+    def sample() -> None:
+        start = time.perf_counter()
+        while not done.wait(1.0):
+            try:
+                kids = sum(c.memory_info().rss for c in me.children(recursive=True))
+                timeline.append([round(time.perf_counter() - start, 1), round(me.memory_info().rss / 2**20),
+                                 round(kids / 2**20)])
+            except psutil.Error:
+                pass
+
+    threading.Thread(target=sample, daemon=True).start()
     t0 = time.perf_counter()
     kb = KnowledgeBase.open(a.data_dir)
     t_open = time.perf_counter() - t0
@@ -38,6 +57,8 @@ def main() -> None:
     kb.store.flush()
     kb.close()
     t_close = time.perf_counter() - t1
+    done.set()
+    step = max(1, len(timeline) // 300)
     warnings = Counter(w.split(":")[0] for o in s.outcomes for w in o.warnings)
     out = {
         "summary": s.as_dict() | {"errors": s.errors[:20], "missing_sources": len(s.missing_sources)},
@@ -50,6 +71,7 @@ def main() -> None:
         "link_warning_examples": s.link_warnings[:5],
         "maxrss_self_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "maxrss_children_mib": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
+        "rss_timeline_mib": timeline[::step],
     }
     Path(a.json).write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")
     print(json.dumps(out["summary"], ensure_ascii=False))

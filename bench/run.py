@@ -50,7 +50,7 @@ from bench.common import (PYTHON, REPO, du, free_port, latency_stats, load_avera
 
 RESULTS = REPO / "bench" / "results"
 SEEDS = REPO / "examples" / "seeds"
-PARTS = ("ingest", "align", "queries", "add", "rdflib", "http", "accuracy")
+PARTS = ("ingest", "align", "queries", "rdflib", "http", "accuracy", "add")
 PROVINCE = "1"  # Hà Nội: 126 communes
 
 PREFIXES = """PREFIX pk: <http://plankb.org/ontology#>
@@ -97,6 +97,10 @@ def bench_ingest(docs: Path, data_dir: Path, workers: int, validate: str, corpus
         return {"error": f"exit {rc}", "output": tail}
     job = json.loads(js.read_text(encoding="utf-8"))
     s = job["summary"]
+    raw_size = du(data_dir)
+    # the write-ahead log is folded into the sorted tables when the store is next opened
+    subprocess.run([PYTHON, "-c", f"import pyoxigraph as ox; s = ox.Store({str(data_dir / 'store')!r}); s.flush()"],
+                   check=False, cwd=REPO)
     return {
         "documents": n_docs, "added": s["added"], "failed": s["failed"], "errors": s["errors"],
         "seconds": round(seconds, 2), "seconds_in_job": job["seconds_total"], "cpu_seconds": round(cpu, 1),
@@ -104,7 +108,7 @@ def bench_ingest(docs: Path, data_dir: Path, workers: int, validate: str, corpus
         "docs_per_s": round(n_docs / seconds, 2), "mb_per_s": round(corpus_bytes / 1e6 / seconds, 3),
         "peak_rss_tree_mib": mib(peak), "peak_rss_main_mib": mib(peak_main),
         "maxrss_main_mib": job["maxrss_self_mib"], "maxrss_worker_mib": job["maxrss_children_mib"],
-        "store_mib": mib(du(data_dir)), "quads": s["triples"], "tasks": s["tasks"], "phases_s": s["phases"],
+        "store_mib": mib(du(data_dir)), "store_mib_before_reopen": mib(raw_size), "quads": s["triples"], "tasks": s["tasks"], "phases_s": s["phases"],
         "validated_with_shacl": s["validated"], "shacl_violations": job["shacl_violations"],
         "shacl_examples": job["shacl_examples"], "warnings_by_code": job["warnings_by_code"],
         "link_warnings": job["link_warnings"], "link_warning_examples": job["link_warning_examples"],
@@ -255,12 +259,12 @@ def extra_plans(tmp: Path, seed: int, n: int = 3) -> list[Path]:
     return out
 
 
-def bench_add(data_dir: Path, seed: int) -> dict:
+def bench_add(data_dir: Path, seed: int, runs: int = 3) -> dict:
     from ingest.pipeline import extract_document
     from kb.store import KnowledgeBase
 
     tmp = data_dir.parent / "extra"
-    files = extra_plans(tmp, seed)
+    files = extra_plans(tmp, seed, runs)
     kb = KnowledgeBase.open(data_dir)
     rows = []
     try:
@@ -576,38 +580,55 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--clients", type=int, default=16)
     ap.add_argument("--duration", type=float, default=20.0)
     ap.add_argument("--rdflib-timeout", type=float, default=1800.0)
+    ap.add_argument("--add-runs", type=int, default=3, help="plans added (and removed) one at a time by `add`")
+    ap.add_argument("--resume", action="store_true",
+                    help="keep the parts already measured in the work folder's partial.json (same scale, seed)")
     ap.add_argument("--out", default=str(RESULTS))
     ap.add_argument("--what-if-link", choices=["index", "index+adopted"], default=None,
                     help="what-if run: kb.link.resolve replaced by bench/proposals/link_resolve_indexed.py "
                          "('index': same results, faster; 'index+adopted': also the adopting-decision fix)")
     a = ap.parse_args(argv)
     parts = [p.strip() for p in a.only.split(",") if p.strip()]
+    if a.what_if_link:  # the in-process steps (add, accuracy's link check) link with the same resolver
+        from bench.proposals.link_resolve_indexed import patch
+
+        patch(adopted_fix=a.what_if_link == "index+adopted")
     work = Path(a.work) / f"{a.scale}-seed{a.seed}" / (f"what-if-{a.what_if_link}" if a.what_if_link else "")
     work.mkdir(parents=True, exist_ok=True)
     data_dir = work / "kb"
-    res: dict[str, Any] = {"scale": a.scale, "started": time.strftime("%Y-%m-%dT%H:%M:%S"), "machine": machine(),
-                           "load_average_at_start": load_average(),
-                           "command": "python -m bench.run " + " ".join(argv if argv is not None else sys.argv[1:]),
-                           "options": vars(a)}
+    partial = work / "partial.json"
+    res: dict[str, Any] = {}
+    if a.resume and partial.exists():
+        res = json.loads(partial.read_text(encoding="utf-8"))
+    command = "python -m bench.run " + " ".join(argv if argv is not None else sys.argv[1:])
+    res.setdefault("commands", []).append(command)
+    res |= {"scale": a.scale, "machine": machine(), "options": vars(a)}
+    res.setdefault("started", time.strftime("%Y-%m-%dT%H:%M:%S"))
+    res.setdefault("load_average", {})["start"] = load_average()
     docs, corpus, facts = corpus_for(a.scale, Path(a.work), a.seed)
     res["corpus"] = facts
     n_docs, n_bytes = facts["documents"], facts["bytes"]
+
+    def save(part: str) -> None:
+        res["load_average"][f"after_{part}"] = load_average()
+        partial.write_text(json.dumps(res, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+
     if "ingest" in parts:
         print(f"[bench] ingest {n_docs} documents with {a.workers} workers …", file=sys.stderr)
         res["ingest"] = bench_ingest(docs, data_dir, a.workers, a.validate, n_bytes, n_docs, a.what_if_link)
+        save("ingest")
     if "align" in parts:
         print("[bench] alignment …", file=sys.stderr)
         res["align"] = bench_align(data_dir)
+        save("align")
     extra: dict = {}
-    if "queries" in parts or "http" in parts or "rdflib" in parts:
+    if {"queries", "http", "rdflib"} & set(parts):
         print("[bench] query latency …", file=sys.stderr)
         q, extra = bench_queries(data_dir, a.seed)
         if "queries" in parts:
             res["queries"] = q
         res["query_parameters"] = {"sparql": extra["sparql"], "legal_key": extra["params"]["legal"][:1]}
-    if "add" in parts:
-        print("[bench] add one plan …", file=sys.stderr)
-        res["add"] = bench_add(data_dir, a.seed)
+        save("queries")
     nq = None
     if "rdflib" in parts or "http" in parts:
         nq = work / "kb.nq"
@@ -616,14 +637,20 @@ def main(argv: list[str] | None = None) -> int:
     if "rdflib" in parts:
         print("[bench] rdflib / oxigraph loads …", file=sys.stderr)
         res["rdflib"] = bench_rdflib(nq, extra["sparql"], work, a.rdflib_timeout)
+        save("rdflib")
     if "http" in parts:
         print(f"[bench] HTTP, {a.clients} clients × {a.duration:.0f} s …", file=sys.stderr)
         res["http"] = bench_http(data_dir, nq, extra["sparql"], extra["params"], a.clients, a.duration, work,
                                  a.rdflib_timeout)
+        save("http")
     if "accuracy" in parts and corpus is not None:
         print("[bench] accuracy …", file=sys.stderr)
         res["accuracy"] = bench_accuracy(corpus, data_dir, a.workers)
-    res["load_average_at_end"] = load_average()
+        save("accuracy")
+    if "add" in parts:  # last: at full scale one add (and remove) relinks the whole KB
+        print("[bench] add one plan …", file=sys.stderr)
+        res["add"] = bench_add(data_dir, a.seed, a.add_runs)
+        save("add")
     res["targets"] = targets(res)
     res["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S")
     out = Path(a.out)
