@@ -224,7 +224,11 @@ def test_fuzz_harnesses_run_on_their_seed_corpus():
     (no atheris needed), so they cannot rot."""
     import importlib.util
 
+    import sys
+
     fuzz_dir = Path(__file__).parent / "fuzz"
+    if str(fuzz_dir) not in sys.path:
+        sys.path.append(str(fuzz_dir))  # the harnesses' `from _common import …` when run as scripts
     seeds = sorted((Path(__file__).parent.parent / "examples" / "seeds").glob("*.txt"))
     for harness in sorted(fuzz_dir.glob("fuzz_*.py")):
         spec = importlib.util.spec_from_file_location(harness.stem, harness)
