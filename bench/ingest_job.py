@@ -20,13 +20,7 @@ def main() -> None:
     ap.add_argument("--validate", default="sample")
     ap.add_argument("--sample-rate", type=float, default=0.02)
     ap.add_argument("--json", required=True)
-    ap.add_argument("--what-if-link", choices=["index", "index+adopted"], default=None,
-                    help="what-if: replace kb.link.resolve by bench/proposals/link_resolve_indexed.py")
     a = ap.parse_args()
-    if a.what_if_link:
-        from bench.proposals.link_resolve_indexed import patch
-
-        patch(adopted_fix=a.what_if_link == "index+adopted")
     from kb.store import KnowledgeBase
 
     import threading

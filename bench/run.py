@@ -83,13 +83,12 @@ def corpus_for(scale: str, work: Path, seed: int) -> tuple[Path, Path | None, di
 
 
 # ---------------------------------------------------------------------------- ingest
-def bench_ingest(docs: Path, data_dir: Path, workers: int, validate: str, corpus_bytes: int, n_docs: int,
-                 what_if: str | None = None) -> dict:
+def bench_ingest(docs: Path, data_dir: Path, workers: int, validate: str, corpus_bytes: int, n_docs: int) -> dict:
     if data_dir.exists():
         shutil.rmtree(data_dir)
     js = data_dir.parent / "ingest.json"
     cmd = [PYTHON, "-m", "bench.ingest_job", str(docs), "--data-dir", str(data_dir), "--workers", str(workers),
-           "--validate", validate, "--json", str(js)] + (["--what-if-link", what_if] if what_if else [])
+           "--validate", validate, "--json", str(js)]
     load_before = load_average()
     rc, seconds, peak, peak_main, tail = run_measured(cmd, timeout=7200)
     cpu = common.last_cpu_seconds
@@ -112,7 +111,7 @@ def bench_ingest(docs: Path, data_dir: Path, workers: int, validate: str, corpus
         "validated_with_shacl": s["validated"], "shacl_violations": job["shacl_violations"],
         "shacl_examples": job["shacl_examples"], "warnings_by_code": job["warnings_by_code"],
         "link_warnings": job["link_warnings"], "link_warning_examples": job["link_warning_examples"],
-        "missing_sources": s["missing_sources"], "workers": workers, "validate": validate, "what_if_link": what_if,
+        "missing_sources": s["missing_sources"], "workers": workers, "validate": validate,
     }
 
 
@@ -282,7 +281,18 @@ def bench_add(data_dir: Path, seed: int, runs: int = 3) -> dict:
     finally:
         kb.close()
     add = [r["extract_s"] + r["ingest_record_s"] for r in rows]
-    return {"plans_in_kb": plans_before, "runs": rows, "add_median_s": round(sorted(add)[len(add) // 2], 3) if add else None}
+    # the one part of an addition that reads the whole KB: the catalog (one pk:linkFacts literal per document)
+    kb = KnowledgeBase.open(data_dir)
+    try:
+        from kb.link import collect
+
+        t0 = time.perf_counter()
+        cat = collect(kb.store, {kb.iris.links_graph, kb.iris.ontology_graph})
+        collect_s = round(time.perf_counter() - t0, 3)
+    finally:
+        kb.close()
+    return {"plans_in_kb": plans_before, "runs": rows, "add_median_s": round(sorted(add)[len(add) // 2], 3) if add else None,
+            "catalog_read_s": collect_s, "catalog_plans": len(cat.plans), "catalog_cited_documents": len(cat.legal)}
 
 
 # ---------------------------------------------------------------------------- rdflib and oxigraph loads
@@ -555,7 +565,8 @@ def print_table(res: dict) -> None:
             t.add_row(f"query {name}", v["error"][:80])
     add = res.get("add", {})
     if add.get("add_median_s") is not None:
-        t.add_row("add one plan (extract+link+align)", f"{add['add_median_s']} s median ({add['plans_in_kb']} plans in KB)")
+        t.add_row("add one plan (extract+link+align)", f"{add['add_median_s']} s median ({add['plans_in_kb']} plans in KB); "
+                  f"of which reading the catalog {add.get('catalog_read_s')} s")
     rd = res.get("rdflib", {})
     for eng, v in rd.items():
         if "load_seconds" in v:
@@ -602,16 +613,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--resume", action="store_true",
                     help="keep the parts already measured in the work folder's partial.json (same scale, seed)")
     ap.add_argument("--out", default=str(RESULTS))
-    ap.add_argument("--what-if-link", choices=["index", "index+adopted"], default=None,
-                    help="what-if run: kb.link.resolve replaced by bench/proposals/link_resolve_indexed.py "
-                         "('index': same results, faster; 'index+adopted': also the adopting-decision fix)")
     a = ap.parse_args(argv)
     parts = [p.strip() for p in a.only.split(",") if p.strip()]
-    if a.what_if_link:  # the in-process steps (add, accuracy's link check) link with the same resolver
-        from bench.proposals.link_resolve_indexed import patch
-
-        patch(adopted_fix=a.what_if_link == "index+adopted")
-    work = Path(a.work) / f"{a.scale}-seed{a.seed}" / (f"what-if-{a.what_if_link}" if a.what_if_link else "")
+    work = Path(a.work) / f"{a.scale}-seed{a.seed}"
     work.mkdir(parents=True, exist_ok=True)
     data_dir = work / "kb"
     partial = work / "partial.json"
@@ -633,7 +637,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if "ingest" in parts:
         print(f"[bench] ingest {n_docs} documents with {a.workers} workers …", file=sys.stderr)
-        res["ingest"] = bench_ingest(docs, data_dir, a.workers, a.validate, n_bytes, n_docs, a.what_if_link)
+        res["ingest"] = bench_ingest(docs, data_dir, a.workers, a.validate, n_bytes, n_docs)
         save("ingest")
     if "align" in parts:
         print("[bench] alignment …", file=sys.stderr)
@@ -675,7 +679,7 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     text = json.dumps(res, ensure_ascii=False, indent=1, default=str)
-    name = a.scale + (f"-what-if-{a.what_if_link.replace('+', '-')}" if a.what_if_link else "")
+    name = a.scale
     (out / f"{name}-{stamp}.json").write_text(text, encoding="utf-8")
     (out / f"{name}-latest.json").write_text(text, encoding="utf-8")
     print_table(res)

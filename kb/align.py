@@ -608,9 +608,13 @@ class AlignReport:
     warnings: list[str] = field(default_factory=list)
 
 
-def _wanted(kb: "KnowledgeBase") -> dict[str, dict[str, tuple]]:
+def _values(var: str, iris: set[str] | None) -> str:
+    return "" if iris is None else f"VALUES ?{var} {{ {' '.join(f'<{i}>' for i in sorted(iris))} }}\n"
+
+
+def _wanted(kb: "KnowledgeBase", children: set[str] | None = None) -> dict[str, dict[str, tuple]]:
     """{child IRI: {parent IRI: (child id, parent id, child sha, parent sha)}} from the links graph."""
-    rows = kb.select(f"""SELECT DISTINCT ?c ?p ?cid ?pid ?cs ?ps WHERE {{
+    rows = kb.select(f"""SELECT DISTINCT ?c ?p ?cid ?pid ?cs ?ps WHERE {{ {_values("c", children)}
         GRAPH <{kb.iris.links_graph}> {{ ?c pk:parentPlan ?p }}
         ?c dcterms:identifier ?cid . ?p dcterms:identifier ?pid .
         OPTIONAL {{ ?c prov:wasDerivedFrom/pk:sha256 ?cs }} OPTIONAL {{ ?p prov:wasDerivedFrom/pk:sha256 ?ps }} }}""")
@@ -622,12 +626,19 @@ def _wanted(kb: "KnowledgeBase") -> dict[str, dict[str, tuple]]:
     return out
 
 
-def _existing(kb: "KnowledgeBase") -> tuple[dict[str, dict[str, tuple]], set[str]]:
+def _existing(kb: "KnowledgeBase", graphs_in_scope: set[str] | None = None
+              ) -> tuple[dict[str, dict[str, tuple]], set[str]]:
     prefix = f"{kb.iris.base}graph/align/"
-    graphs = {g.value for g in kb.store.named_graphs() if g.value.startswith(prefix)}
-    rows = kb.select("""SELECT ?g ?c ?p ?cs ?ps ?v WHERE { GRAPH ?g {
+    if graphs_in_scope is None:
+        graphs = {g.value for g in kb.store.named_graphs() if g.value.startswith(prefix)}
+    else:
+        graphs = {g for g in graphs_in_scope if kb.store.contains_named_graph(_named(g))}
+    if not graphs:
+        return {}, graphs
+    rows = kb.select(f"""SELECT ?g ?c ?p ?cs ?ps ?v WHERE {{ {_values("g", graphs_in_scope)} GRAPH ?g {{
         ?a a pk:Alignment ; pk:child ?c ; pk:parent ?p ; pk:alignerVersion ?v .
-        OPTIONAL { ?a pk:childSha256 ?cs } OPTIONAL { ?a pk:parentSha256 ?ps } } }""", use_default_graph_as_union=False)
+        OPTIONAL {{ ?a pk:childSha256 ?cs }} OPTIONAL {{ ?a pk:parentSha256 ?ps }} }} }}""",
+                     use_default_graph_as_union=False)
     out: dict[str, dict[str, tuple]] = {}
     for r in rows:
         if r["g"] in graphs:
@@ -635,11 +646,75 @@ def _existing(kb: "KnowledgeBase") -> tuple[dict[str, dict[str, tuple]], set[str
     return out, graphs
 
 
-def align_kb(kb: "KnowledgeBase", *, force: bool = False, generated_at: datetime | None = None) -> AlignReport:
-    """Bring every alignment graph up to date with the links graph (incremental; one transaction)."""
+def _named(iri_: str):
+    import pyoxigraph as ox
+
+    return ox.NamedNode(iri_)
+
+
+# Above this size the alignment graphs are written in batches (N-Quads loads on an embedded store,
+# several updates on a server) instead of one update: one 200 MB SPARQL update takes minutes to
+# parse and 5 GB of memory at country scale.
+ALIGN_BATCH_BYTES = 16 * 1024 * 1024
+
+
+def _write_graphs(kb: "KnowledgeBase", graphs: list[tuple[str, str | None]]) -> None:
+    """Replace each named graph by its N-Triples body (None: drop it). Small sets in one update
+    (one transaction); large ones in batches, each batch's graphs written whole."""
+    total = sum(len(b or "") for _, b in graphs)
+    if total <= ALIGN_BATCH_BYTES:
+        ops = []
+        for g, body in graphs:
+            ops.append(f"DROP SILENT GRAPH <{g}>")
+            if body:
+                ops.append(f"INSERT DATA {{ GRAPH <{g}> {{\n{body}}} }}")
+        if ops:
+            kb.store.update(" ;\n".join(ops))
+        return
+    import pyoxigraph as ox
+
+    bulk = isinstance(kb.store, ox.Store)  # a SPARQL server gets batched updates
+    batch: list[tuple[str, str | None]] = []
+    size = written = 0
+
+    def flush() -> None:
+        nonlocal size, written
+        if not batch:
+            return
+        drops = " ;\n".join(f"DROP SILENT GRAPH <{g}>" for g, _ in batch)
+        if bulk:
+            kb.store.update(drops)
+            nq = "".join(line[:-1] + f"<{g}> .\n" for g, body in batch if body
+                         for line in body.splitlines() if line.endswith(" ."))
+            kb.store.load(nq, format=ox.RdfFormat.N_QUADS)
+            written += size
+            if written > 3 * ALIGN_BATCH_BYTES and kb.path is not None:
+                kb.store.flush()
+                written = 0
+        else:
+            kb.store.update(drops + "".join(f" ;\nINSERT DATA {{ GRAPH <{g}> {{\n{b}}} }}" for g, b in batch if b))
+        batch.clear()
+        size = 0
+
+    for g, body in graphs:
+        batch.append((g, body))
+        size += len(body or "")
+        if size > ALIGN_BATCH_BYTES:
+            flush()
+    flush()
+
+
+def align_kb(kb: "KnowledgeBase", *, force: bool = False, generated_at: datetime | None = None,
+             children: set[str] | None = None, removed: Iterable[str] = ()) -> AlignReport:
+    """Bring the alignment graphs up to date with the links graph (incremental: a pair is realigned
+    when its plans' sha256 or the aligner version changed). With `children` (plan IRIs) only those
+    plans' alignment graphs are considered; `removed`: ids of plans gone, whose graphs are dropped."""
     rep = AlignReport()
-    wanted = _wanted(kb)
-    existing, graphs = _existing(kb)
+    wanted = _wanted(kb, children)
+    scope = None
+    if children is not None:
+        scope = {align_graph(kb, _short(kb, c)) for c in children} | {align_graph(kb, i) for i in removed}
+    existing, graphs = _existing(kb, scope)
     cache: dict[str, PlanData] = {}
 
     def plan(i: str) -> PlanData:
@@ -647,7 +722,7 @@ def align_kb(kb: "KnowledgeBase", *, force: bool = False, generated_at: datetime
             cache[i] = load_plan(kb, i)
         return cache[i]
 
-    ops: list[str] = []
+    writes: list[tuple[str, str | None]] = []
     keep: set[str] = set()
     for child in sorted(wanted):
         parents = wanted[child]
@@ -670,14 +745,14 @@ def align_kb(kb: "KnowledgeBase", *, force: bool = False, generated_at: datetime
             triples += alignment_triples(kb, pa, generated_at)
             rep.aligned.append((cid, parents[parent][1]))
             rep.task_links += len(pa.tasks)
-        body = "".join(f"{s} {p} {o} .\n" for s, p, o in dict.fromkeys(triples))
-        ops.append(f"DROP SILENT GRAPH <{g}>")
-        if body:
-            ops.append(f"INSERT DATA {{ GRAPH <{g}> {{\n{body}}} }}")
+        cache.pop(child, None)  # children are rarely needed again; parents are (memory stays flat)
+        writes.append((g, "".join(f"{s} {p} {o} .\n" for s, p, o in dict.fromkeys(triples))))
     for g in sorted(graphs - keep):
-        ops.append(f"DROP SILENT GRAPH <{g}>")
+        writes.append((g, None))
         rep.dropped.append(g)
-    if ops:
-        kb.store.update(" ;\n".join(ops))
-        kb._changed()
+    if writes:
+        try:
+            _write_graphs(kb, writes)
+        finally:
+            kb._changed()
     return rep

@@ -146,6 +146,8 @@ _DEFINES_RE = re.compile(r"\A(?:\s*define\s[^\n]*\n)*", re.IGNORECASE)
 _DROP_RE = re.compile(r"\A\s*DROP\s+(?:SILENT\s+)?GRAPH\s*<([^<>\s]*)>\s*\Z", re.IGNORECASE)
 _INSERT_RE = re.compile(r"\A\s*INSERT\s+DATA\s*\{\s*GRAPH\s*<([^<>\s]*)>\s*\{(.*)\}\s*\}\s*\Z",
                         re.IGNORECASE | re.DOTALL)
+_DELETE_RE = re.compile(r"\A\s*DELETE\s+DATA\s*\{\s*GRAPH\s*<([^<>\s]*)>\s*\{(.*)\}\s*\}\s*\Z",
+                        re.IGNORECASE | re.DOTALL)
 
 
 def _tokens(text: str) -> Iterator[re.Match]:
@@ -189,7 +191,7 @@ def plan_update(update: str) -> list[tuple] | None:
     """plankb's own write shape as steps, or None for anything else (sent as it is).
 
     Steps: ('drop', graph), ('put', graph, triples) (the graph was dropped before: replace it),
-    ('post', graph, triples) (add to it).
+    ('post', graph, triples) (add to it), ('delete', graph, triples) (remove them from it).
 
     >>> plan_update('DROP SILENT GRAPH <http://g/1> ;\\nINSERT DATA { GRAPH <http://g/1> {\\n'
     ...             '<http://s> <http://p> "a } b" .\\n} }')[0][:2]
@@ -202,6 +204,13 @@ def plan_update(update: str) -> list[tuple] | None:
         if m:
             dropped[m.group(1)] = len(steps)
             steps.append(("drop", m.group(1)))
+            continue
+        m = _DELETE_RE.match(op)
+        if m:
+            try:
+                steps.append(("delete", m.group(1), list(ox.parse(m.group(2), format=ox.RdfFormat.N_TRIPLES))))
+            except (SyntaxError, ValueError):
+                return None
             continue
         m = _INSERT_RE.match(op)
         if not m:
@@ -488,7 +497,10 @@ class SparqlServerBackend:
             if drops:
                 self._drop(drops)
                 drops = []
-            self._write_graph(step[1], step[2], replace=step[0] == "put")
+            if step[0] == "delete":
+                self._delete_triples(step[1], step[2])
+            else:
+                self._write_graph(step[1], step[2], replace=step[0] == "put")
         if drops:
             self._drop(drops)
 
@@ -547,6 +559,12 @@ class SparqlServerBackend:
         if not self.gsp_url:
             raise ServerError(self.query_url, None, "no Graph Store Protocol endpoint configured (PLANKB_SPARQL_GSP)")
         return self.gsp_url
+
+    def _delete_triples(self, graph: str, triples: list[ox.Triple]) -> None:
+        """DELETE DATA in pieces of `batch_triples` (a server limits the size of one operation)."""
+        g = _iri(graph)
+        self._sparql_update([f"DELETE DATA {{ GRAPH {g} {{\n{_ntriples(chunk).decode('utf-8')}}} }}"
+                             for chunk in _chunks(triples, self.batch_triples)])
 
     def _write_graph(self, graph: str, triples: list[ox.Triple], *, replace: bool) -> None:
         """Replace (or add to) one graph: GSP PUT (or POST) when there is a GSP endpoint, in pieces

@@ -327,7 +327,6 @@ def tasks(
     try:
         rows = find_tasks(kb, plan=plan, unit=unit, counterparts=counterparts, area=area, q=q)
     except KeyError as e:
-        kb.close()
         _fail(f"not found: {e.args[0] if e.args else e}")
     finally:
         kb.close()
@@ -356,7 +355,6 @@ def gaps(
     try:
         rep = plan_gaps(kb, plan)
     except KeyError as e:
-        kb.close()
         _fail(f"not found: {e.args[0] if e.args else e}")
     finally:
         kb.close()
@@ -380,10 +378,8 @@ def legal(
     try:
         res = legal_dependents(kb, doc)
     except AmbiguousDocument as e:
-        kb.close()
         _fail(f"{doc!r} matches several documents: {', '.join(e.candidates)}")
     except KeyError:
-        kb.close()
         _fail(f"unknown document {doc!r}")
     finally:
         kb.close()

@@ -471,20 +471,31 @@ class KnowledgeBase:
         replaced = set(self._graphs_with(source_path=record.source))
         existing = self.store.contains_named_graph(_nn(doc.graph))
         drop = sorted(replaced | ({doc.graph} if existing else set()))
+        frag = linking.fragment_of(doc.nquads(), doc.graph)
         ops = [f"DROP SILENT GRAPH <{g}>" for g in drop]
         ops.append(doc.insert_data())
+        ops.append("INSERT DATA {{ GRAPH <{}> {{\n{} {} {} .\n}} }}".format(doc.graph, *linking.facts_quad(frag)))
+        realign: set[str] | None = None
+        gone: list[str] = []
         if link:
-            import pyoxigraph as ox
-
-            scratch = ox.Store()
-            scratch.load(doc.nquads(), format=ox.RdfFormat.N_QUADS)
-            extra = linking.collect(scratch)
-            rep = linking.compute(self.store, self.iris, exclude_graphs=drop, extra=extra)
-            ops.append(linking.replace_links_update(rep, self.iris))
-            outcome.warnings += rep.warnings
-        self._write(" ;\n".join(ops))
+            old = linking.collect(self.store, {self.iris.links_graph, self.iris.ontology_graph})
+            new = old.copy()
+            changed: set[str] = set(frag.plans)
+            touched: set[str] = set()
+            for g in drop:
+                if g in new.fragments:
+                    changed |= set(new.fragments[g].plans)
+                    gone += [p.id for p in new.fragments[g].plans.values() if p.iri not in frag.plans]
+                touched |= new.remove(g)
+            touched |= new.add(frag)
+            update, warnings, realign = self._relink(old, new, changed, touched)
+            ops.append(update)
+            outcome.warnings += warnings
+        else:  # the links graph no longer covers every document: the next linking recomputes it
+            ops.append(linking.clear_marker_update(self.iris))
+        self._write(" ;\n".join(op for op in ops if op))
         if link:
-            outcome.warnings += linking.refresh_alignments(self)
+            outcome.warnings += linking.refresh_alignments(self, realign, gone)
         outcome.status = "replaced" if drop else "added"
         outcome.tasks, outcome.units, outcome.indicators = len(record.tasks), len(record.units), len(record.indicators)
         keys = {c.key for c in [*record.legal_bases, *record.parent_plans, *record.citations] if c.key}
@@ -500,16 +511,33 @@ class KnowledgeBase:
         finally:
             self._changed()
 
+    def _relink(self, old, new, changed: set[str], touched: set[str]) -> tuple[str, list[str], set[str] | None]:
+        """(update, warnings, plans to realign or None for all) taking the links graph from catalog
+        `old` to `new`: a delta when the stored links graph covers every document (kb.link.relink;
+        its cost follows the change), else a full recomputation."""
+        from kb import link as linking
+
+        if linking.is_complete(self.store, self.iris):
+            delta = linking.relink(old, new, changed, touched, self.iris)
+            return delta.update(self.iris), delta.warnings, delta.realign
+        rep = linking.resolve(new)
+        rep.triples = linking.link_triples(rep, new, self.iris)
+        return linking.replace_links_update(rep, self.iris), rep.warnings, None
+
     def remove_plan(self, plan_id: str) -> bool:
-        """Drop a document's graph (and recompute links). True if it was there."""
+        """Drop a document's graph (and update the links and alignments). True if it was there."""
         from kb import link as linking
 
         g = self.iris.graph(plan_id)
         if not self.store.contains_named_graph(_nn(g)):
             return False
-        rep = linking.compute(self.store, self.iris, exclude_graphs=[g])
-        self._write(f"DROP SILENT GRAPH <{g}> ;\n" + linking.replace_links_update(rep, self.iris))
-        linking.refresh_alignments(self)
+        old = linking.collect(self.store, {self.iris.links_graph, self.iris.ontology_graph})
+        new = old.copy()
+        changed = set(new.fragments[g].plans) if g in new.fragments else set()
+        touched = new.remove(g)
+        update, _, realign = self._relink(old, new, changed, touched)
+        self._write(" ;\n".join(op for op in (f"DROP SILENT GRAPH <{g}>", update) if op))
+        linking.refresh_alignments(self, realign, [plan_id])
         return True
 
     def link(self):
@@ -677,6 +705,10 @@ class KnowledgeBase:
             jobs.append((str(f), self.base, check, generated_at))
             slots.append(None)
 
+        if jobs:  # documents will change before the links do: the next linking recomputes them all
+            from kb.link import clear_marker_update
+
+            self._write(clear_marker_update(self.iris))
         batch: list[str] = []
         pending: list[IngestOutcome] = []
         written: set[str] = set()
@@ -791,10 +823,14 @@ def _prepare_document(job: tuple) -> dict:
     path, base, check, generated_at = job
     try:
         from ingest.pipeline import extract_document
+        from kb.link import facts_quad, fragment_of
         from kb.rdf import build
 
         record = extract_document(path)
         doc = build(record, base, datetime.fromisoformat(generated_at))
+        nquads = doc.nquads()
+        s, p, o = facts_quad(fragment_of(nquads, doc.graph))
+        nquads += f"{s} {p} {o} <{doc.graph}> .\n"
         out = IngestOutcome(path=record.source, status="added", plan_id=record.id, graph=doc.graph)
         out.warnings += [f"{w.code}: {w.message}" for w in record.warnings]
         out.warnings += [f"{w.code}: {w.message}" for w in doc.warnings]
@@ -803,7 +839,7 @@ def _prepare_document(job: tuple) -> dict:
         out.tasks, out.units, out.indicators = len(record.tasks), len(record.units), len(record.indicators)
         out.citations = len({c.key for c in [*record.legal_bases, *record.parent_plans, *record.citations] if c.key})
         out.triples = len(doc)
-        return {"outcome": out, "nquads": doc.nquads()}
+        return {"outcome": out, "nquads": nquads}
     except InputError as e:
         return {"outcome": IngestOutcome(path=path, status="failed", error=str(e)), "nquads": None}
     except Exception as e:  # an extractor bug on one file must not stop the batch

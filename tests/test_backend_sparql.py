@@ -222,6 +222,10 @@ def test_a_changed_file_replaces_its_graph_and_a_plan_can_be_removed(kbs, tmp_pa
             assert kb.remove_plan(plan_id)
         assert plan_id not in {p["id"] for p in remote.plans()}
         assert quads(remote) == quads(local)
+        # a parent plan: its children's links and alignments change by a delta (DELETE DATA too)
+        for kb in (local, remote):
+            assert kb.remove_plan("thanh-pho-hai-phong-31.cchc-2026-2030")
+        assert quads(remote) == quads(local)
     finally:  # the server through the bulk path (worker processes, Store.load -> GSP POST)
         assert local.ingest_paths([SEEDS], progress=False, validate=False).failed == 0
         assert remote.ingest_paths([SEEDS], progress=False, validate=False, workers=2).failed == 0

@@ -155,6 +155,13 @@ def test_failure_inside_an_ingest_leaves_the_store_unchanged(monkeypatch):
 
     # the update's last operation fails while being executed, after the drop and the insert
     bad = kb.iris.base + "graph/does-not-exist"
+    assert link.is_complete(kb.store, kb.iris)  # so the links are updated by a delta
+    monkeypatch.setattr(link.LinkDelta, "update", lambda self, ids: f"DROP GRAPH <{bad}>")
+    with pytest.raises(Exception):
+        kb.ingest_record(changed, validate=False)
+    assert dump(kb) == before
+    # the same with the links graph recomputed whole (a KB whose links graph is not complete)
+    monkeypatch.setattr(link, "is_complete", lambda store, ids: False)
     monkeypatch.setattr(link, "replace_links_update", lambda rep, ids: f"DROP GRAPH <{bad}>")
     with pytest.raises(Exception):
         kb.ingest_record(changed, validate=False)
