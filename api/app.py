@@ -54,7 +54,13 @@ class Settings(BaseModel):
     admin_token: SecretStr | None = Field(None, description="Bearer token for SPARQL Update; None: read-only")
     host: str = Field("127.0.0.1", description="Bind address (loopback unless told otherwise)")
     port: int = Field(8000, ge=0, le=65535)
-    query_workers: int = Field(2, ge=1, le=32, description="Worker processes evaluating SPARQL (on-disk store)")
+    query_workers: int = Field(4, ge=1, le=32, description="Worker processes evaluating SPARQL (on-disk store); "
+                                                          "more than the cores: queries wait on RocksDB reads")
+    query_cache_bytes: int = Field(64 * 1024 * 1024, ge=0,
+                                   description="SPARQL answers kept in memory (bytes, LRU), keyed by query, format, "
+                                               "dataset and KB generation (any write makes them stale); 0: no cache")
+    slow_query_seconds: float = Field(0.25, gt=0, description="A query text whose last run took this long is 'slow': "
+                                                              "slow queries never hold every query worker at once")
     worker_memory_mb: int | None = Field(2048, ge=256, description="Address-space limit of a query worker")
     max_query_bytes: int = Field(256 * 1024, gt=0, description="Largest accepted query or update text")
     examples_dir: Path | None = Field(DEFAULT_EXAMPLES_DIR, description="Example queries (*.rq) for the page")
@@ -62,7 +68,7 @@ class Settings(BaseModel):
     @classmethod
     def from_env(cls, **overrides: Any) -> "Settings":
         """Settings from PLANKB_DATA_DIR, PLANKB_QUERY_TIMEOUT, PLANKB_MAX_ROWS, PLANKB_ADMIN_TOKEN,
-        PLANKB_HOST, PLANKB_PORT; keyword arguments win."""
+        PLANKB_HOST, PLANKB_PORT, PLANKB_QUERY_WORKERS, PLANKB_QUERY_CACHE_BYTES; keyword arguments win."""
         env = {
             "data_dir": os.environ.get("PLANKB_DATA_DIR"),
             "query_timeout": os.environ.get("PLANKB_QUERY_TIMEOUT"),
@@ -70,6 +76,8 @@ class Settings(BaseModel):
             "admin_token": os.environ.get("PLANKB_ADMIN_TOKEN"),
             "host": os.environ.get("PLANKB_HOST"),
             "port": os.environ.get("PLANKB_PORT"),
+            "query_workers": os.environ.get("PLANKB_QUERY_WORKERS"),
+            "query_cache_bytes": os.environ.get("PLANKB_QUERY_CACHE_BYTES"),
         }
         values = {k: v for k, v in env.items() if v}
         values.update({k: v for k, v in overrides.items() if v is not None})
@@ -101,8 +109,9 @@ def _store_path_of(kb: Any, settings: Settings) -> Path | None:
 
 
 def _warm_catalog(kb: Any) -> None:
-    """Build the REST API's read model (kb.catalog's index) in the background now, rather than on
-    the first request (seconds on a large KB; requests arriving meanwhile wait for it)."""
+    """Build the REST API's read model (kb.catalog's index and search index) in the background
+    now, rather than on the first request (seconds on a large KB; requests arriving meanwhile
+    wait for it)."""
     if isinstance(kb, ox.Store):
         return
     import threading
@@ -111,7 +120,7 @@ def _warm_catalog(kb: Any) -> None:
 
     def build() -> None:
         try:
-            catalog.index(kb)
+            catalog.warm(kb)
         except Exception:  # the routes will try again (and report) on first use
             log.warning("Could not index the knowledge base for the REST API", exc_info=True)
 
@@ -210,6 +219,11 @@ def create_app(settings: Settings | None = None, kb: Any = None) -> FastAPI:
         max_query_bytes=settings.max_query_bytes,
         examples_dir=settings.examples_dir,
         on_update=lambda: getattr(app.state.kb, "_changed", lambda: None)(),
+        cache_bytes=settings.query_cache_bytes,
+        # the KB's write counter (every write through a KnowledgeBase bumps it; SPARQL Update calls
+        # on_update); None for a bare Store, which may be written behind the app's back: no cache
+        generation=lambda: getattr(app.state.kb, "_version", None),
+        slow_after=settings.slow_query_seconds,
     )
     app.state.sparql = sparql
     app.include_router(sparql)

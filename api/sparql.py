@@ -25,6 +25,22 @@ What it does, in the order a request meets it:
   at the next result row, but a single long step inside pyoxigraph (an aggregate, a sort) keeps
   one CPU busy until it ends. Results are cut at `max_rows` rows (triples for CONSTRUCT); a cut
   result carries the header `Plankb-Truncated: true`.
+* **Result cache** (`ResultCache`, `Settings.query_cache_bytes`, 64 MiB by default, 0: off).
+  Answers are kept by a digest of the query text, the negotiated format, the dataset
+  (default-graph-uri / named-graph-uri / FROM) and the KB generation: the endpoint's count of
+  SPARQL Updates plus `KnowledgeBase._version`, which every write through the KnowledgeBase bumps
+  (so an ingest in the serving process too). Queries during an update bypass the cache. Least
+  recently used answers go first; one larger than a quarter of the budget is not kept. Identical
+  requests arriving while an answer is computed wait for that one evaluation. Responses carry a
+  weak `ETag` (the same digest, plus a per-process nonce) and `Cache-Control: no-cache`; a
+  matching `If-None-Match` gets 304 without evaluating anything; `Plankb-Cache` says
+  hit / miss / shared / revalidated. Off for a bare `Store` (it can be written behind the app's
+  back) and for a SPARQL server backend (other clients write to it).
+* **Queue policy** (worker processes). A query text whose last run took `slow_after` s (0.25) or
+  more, or timed out, is "slow": at most workers - 1 slow queries hold a worker at once, so one
+  worker is always left for the others, and a cheap query does not wait seconds behind a batch
+  of whole-KB aggregates. Requests wait for a worker in the engine's own threads, within the
+  same deadline (then 503 "busy").
 * The default graph is the union of all named graphs unless the request names a dataset.
 * **On a SPARQL server** (`PLANKB_STORE=sparql`, kb.backends.SparqlServerBackend) the store is
   a proxy: the same checks run here first (SERVICE and unknown FROM graphs refused, read-only
@@ -39,6 +55,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import hashlib
 import hmac
 import io
 import json
@@ -46,9 +63,12 @@ import logging
 import multiprocessing
 import queue
 import re
+import secrets
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -349,6 +369,15 @@ class Outcome:
     truncated: bool
 
 
+def _job_digest(job: Job) -> str:
+    """A digest of everything that decides a job's answer (its text, format, dataset, row cap)."""
+    parts = [job.query, job.form, job.format, str(job.max_rows), str(job.union_default_graph),
+             "\x1f".join(job.default_graphs) if job.default_graphs is not None else "-",
+             "\x1f".join(job.named_graphs) if job.named_graphs is not None else "-",
+             "\x1f".join(f"{k}={v}" for k, v in sorted(job.prefixes.items()))]
+    return hashlib.sha256("\x1e".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
 class QueryFailed(Exception):
     """Evaluation failed. kind: syntax | evaluation | timeout | busy | crashed | internal."""
 
@@ -602,12 +631,20 @@ class ProcessEngine:
     mode = "process"
 
     def __init__(self, store: ox.Store | None, path: Path, timeout: float, workers: int = 2,
-                 memory_mb: int | None = None):
+                 memory_mb: int | None = None, slow_after: float = 0.25):
         self.store = store  # the read-write store, used for updates only
         self.path = str(path)
         self.timeout = timeout
         self.size = max(1, workers)
         self.memory_mb = memory_mb
+        # A query text whose last run took `slow_after` s or more (or timed out) is "slow": at most
+        # size - 1 slow queries hold a worker at once, so one is always left for the others.
+        self.slow_after = slow_after
+        self._durations: OrderedDict[str, float] = OrderedDict()
+        self._slow_lane = threading.BoundedSemaphore(max(1, self.size - 1))
+        # requests wait for a worker in these threads (not in asyncio's small default pool, which
+        # would queue them with no deadline)
+        self._executor = ThreadPoolExecutor(max_workers=64, thread_name_prefix="plankb-sparql")
         self._ctx = multiprocessing.get_context("spawn")
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._workers: set[_Worker] = set()
@@ -657,6 +694,7 @@ class ProcessEngine:
         with self._lock:
             self._closed = True
         self._kill_all()  # read-only workers hold nothing worth a graceful exit
+        self._executor.shutdown(wait=False, cancel_futures=True)
 
     def _acquire(self, timeout: float) -> _Worker:
         deadline = time.monotonic() + timeout
@@ -671,7 +709,32 @@ class ProcessEngine:
             if w.generation == self._generation:  # died while idle
                 self._retire(w)
 
+    # ---- queue policy: queries known to be slow never hold every worker
+    def _is_slow(self, job: Job) -> bool:
+        with self._lock:
+            took = self._durations.get(_job_digest(job))
+        return took is not None and took >= self.slow_after
+
+    def _record(self, job: Job, seconds: float) -> None:
+        key = _job_digest(job)
+        with self._lock:
+            self._durations[key] = seconds
+            self._durations.move_to_end(key)
+            while len(self._durations) > 4096:
+                self._durations.popitem(last=False)
+
     def _roundtrip(self, job: Job, timeout: float) -> Outcome:
+        started = time.monotonic()
+        slow = self._is_slow(job)
+        if slow and not self._slow_lane.acquire(timeout=max(timeout, 0.001)):
+            raise QueryFailed("busy", "the workers for slow queries stayed busy")
+        try:
+            return self._run_on_worker(job, timeout - (time.monotonic() - started))
+        finally:
+            if slow:
+                self._slow_lane.release()
+
+    def _run_on_worker(self, job: Job, timeout: float) -> Outcome:
         started = time.monotonic()
         w = self._acquire(timeout)
         try:
@@ -688,6 +751,7 @@ class ProcessEngine:
             self._retire(w)
             raise QueryFailed("internal", "a query worker failed to start") from None
         remaining = timeout - (time.monotonic() - started)
+        sent = time.monotonic()
         try:
             w.conn.send(job)
             ready = w.conn.poll(max(remaining, 0.0))
@@ -697,15 +761,18 @@ class ProcessEngine:
             raise QueryFailed("crashed", "the query process stopped (out of memory?)") from None
         if not ready:
             log.warning("SPARQL query passed its %.1f s deadline; worker %s killed", self.timeout, w.process.pid)
+            self._record(job, float("inf"))
             self._retire(w)
             raise QueryFailed("timeout", "deadline passed")
+        self._record(job, time.monotonic() - sent)
         self._idle.put(w)
         if msg[0] == "ok":
             return msg[1]
         raise QueryFailed(msg[1], msg[2])
 
     async def run(self, job: Job) -> Outcome:
-        return await asyncio.to_thread(self._roundtrip, job, self.timeout)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self._roundtrip, job, self.timeout)
 
     def _update(self, text: str, prefixes: Mapping[str, str]) -> None:
         if self.store is None:
@@ -722,6 +789,68 @@ class ProcessEngine:
 
     async def update(self, text: str, prefixes: Mapping[str, str]) -> None:
         await asyncio.to_thread(self._update, text, prefixes)
+
+
+# --------------------------------------------------------------------------- result cache
+
+class ResultCache:
+    """Serialised query answers by key, bounded in bytes; the least recently used go first.
+
+    The key (`SparqlRouter` makes it) holds the KB generation, so a write makes every older
+    entry unreachable: they age out. `clear()` drops them at once."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max(0, int(max_bytes))
+        # an answer larger than this is served but not kept (it would push out many small ones)
+        self.max_entry_bytes = self.max_bytes // 4
+        self._entries: OrderedDict[str, tuple[Outcome, int]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.bytes = 0
+        self.hits = self.misses = self.evictions = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, key: str) -> Outcome | None:
+        with self._lock:
+            hit = self._entries.get(key)
+            if hit is None:
+                self.misses += 1
+                return None
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return hit[0]
+
+    def put(self, key: str, outcome: Outcome) -> bool:
+        size = len(outcome.body) + len(key) + 256
+        if size > self.max_entry_bytes:
+            return False
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self.bytes -= old[1]
+            self._entries[key] = (outcome, size)
+            self.bytes += size
+            while self.bytes > self.max_bytes and self._entries:
+                _, (_, dropped) = self._entries.popitem(last=False)
+                self.bytes -= dropped
+                self.evictions += 1
+        return True
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.bytes = 0
+
+
+def _etag_matches(header: str | None, etag: str) -> bool:
+    """If-None-Match against our ETag, weak comparison (RFC 9110 13.1.2)."""
+    if not header:
+        return False
+    if header.strip() == "*":
+        return True
+    ours = etag.removeprefix("W/")
+    return any(tag.strip().removeprefix("W/") == ours for tag in header.split(","))
 
 
 # --------------------------------------------------------------------------- service description
@@ -815,7 +944,8 @@ class SparqlRouter(APIRouter):
                  timeout: float = 10.0, max_rows: int = 10_000, admin_token: str | None = None,
                  workers: int = 2, worker_memory_mb: int | None = None, max_query_bytes: int = 256 * 1024,
                  prefixes: Mapping[str, str] = DEFAULT_PREFIXES, examples_dir: Path | None = DEFAULT_EXAMPLES_DIR,
-                 templates: Jinja2Templates | None = None, on_update: Callable[[], None] | None = None):
+                 templates: Jinja2Templates | None = None, on_update: Callable[[], None] | None = None,
+                 cache_bytes: int = 0, generation: Callable[[], Any] | None = None, slow_after: float = 0.25):
         super().__init__(tags=["sparql"])
         self._store_source = store
         self._path_source = store_path
@@ -831,6 +961,16 @@ class SparqlRouter(APIRouter):
         self.on_update = on_update
         self.engine: ThreadEngine | ProcessEngine | None = None
         self._start_lock = threading.Lock()
+        # Result cache: on when `cache_bytes` > 0 and `generation` (a value that changes with every
+        # write to the KB, e.g. KnowledgeBase._version) gives something other than None at start().
+        self.cache_bytes = cache_bytes
+        self._generation_source = generation
+        self.cache: ResultCache | None = None
+        self.slow_after = slow_after
+        self._writes = 0  # updates through this endpoint (started and finished)
+        self._updating = 0
+        self._instance = secrets.token_hex(4)  # ETags of an earlier run of the server never match
+        self._inflight: dict[str, asyncio.Future[Outcome]] = {}
         self.add_api_route(path, self.handle_get, methods=["GET"], name="sparql", responses=API_RESPONSES,
                            summary="SPARQL 1.1 query (GET), query page or service description")
         self.add_api_route(path, self.handle_post, methods=["POST"], name="sparql_post", responses=API_RESPONSES,
@@ -850,12 +990,18 @@ class SparqlRouter(APIRouter):
             src = self._path_source
             path = src() if callable(src) else src
             if path is not None and Path(path).is_dir():
-                self.engine = ProcessEngine(store, Path(path), self.timeout, self.workers, self.worker_memory_mb)
+                self.engine = ProcessEngine(store, Path(path), self.timeout, self.workers, self.worker_memory_mb,
+                                            slow_after=self.slow_after)
             else:
                 self.engine = ThreadEngine(store, self.timeout)
             self.engine.start()
-            log.info("SPARQL endpoint ready (%s mode, timeout %.1f s, %d rows max)",
-                     self.engine.mode, self.timeout, self.max_rows)
+            source = self._generation_source
+            cacheable = (self.cache_bytes > 0 and source is not None and isinstance(store, ox.Store)
+                         and source() is not None)
+            self.cache = ResultCache(self.cache_bytes) if cacheable else None
+            log.info("SPARQL endpoint ready (%s mode, %d workers, timeout %.1f s, %d rows max, cache %s)",
+                     self.engine.mode, getattr(self.engine, "size", 1), self.timeout, self.max_rows,
+                     f"{self.cache_bytes // 2**20} MiB" if self.cache else "off")
 
     def close(self) -> None:
         with self._start_lock:
@@ -961,15 +1107,63 @@ class SparqlRouter(APIRouter):
                   default_graphs=tuple(default_graphs) or None, named_graphs=tuple(named_graphs) or None,
                   prefixes=self.prefixes)
         started = time.monotonic()
-        try:
-            outcome = await self._engine().run(job)
-        except QueryFailed as e:
-            raise self._problem(e) from None
-        headers = {"Vary": "Accept", "Plankb-Rows": str(outcome.rows),
-                   "Server-Timing": f"sparql;dur={(time.monotonic() - started) * 1000:.1f}"}
+        engine = self._engine()
+        headers = {"Vary": "Accept"}
+        generation = self._generation()
+        if generation is None:  # no cache (or an update is under way)
+            try:
+                outcome = await engine.run(job)
+            except QueryFailed as e:
+                raise self._problem(e) from None
+        else:
+            key = hashlib.sha256(f"{generation}\x1e{_job_digest(job)}".encode()).hexdigest()
+            etag = f'W/"{self._instance}-{key[:32]}"'
+            headers.update({"ETag": etag, "Cache-Control": "no-cache"})
+            if _etag_matches(request.headers.get("if-none-match"), etag):
+                headers["Plankb-Cache"] = "revalidated"
+                return Response(status_code=304, headers=headers)
+            assert self.cache is not None
+            outcome_or_none = self.cache.get(key)
+            if outcome_or_none is not None:
+                outcome, state = outcome_or_none, "hit"
+            else:
+                future = self._inflight.get(key)
+                state = "shared" if future is not None else "miss"
+                if future is None:  # evaluate once; identical requests meanwhile wait for this answer
+                    future = asyncio.ensure_future(self._evaluate_for_cache(engine, job, key, generation))
+                    self._inflight[key] = future
+                    future.add_done_callback(lambda f, k=key: self._settled(k, f))
+                try:
+                    outcome = await asyncio.shield(future)
+                except QueryFailed as e:
+                    raise self._problem(e) from None
+            headers["Plankb-Cache"] = state
+        headers.update({"Plankb-Rows": str(outcome.rows),
+                        "Server-Timing": f"sparql;dur={(time.monotonic() - started) * 1000:.1f}"})
         if outcome.truncated:
             headers.update({"Plankb-Truncated": "true", "Plankb-Row-Limit": str(self.max_rows)})
         return Response(outcome.body, media_type=content_type(fmt.media_type), headers=headers)
+
+    # ---- result cache
+    def _generation(self) -> tuple[int, Any] | None:
+        """The KB generation to key cached answers with; None when answers must not be cached."""
+        if self.cache is None or self._updating or self._generation_source is None:
+            return None
+        return (self._writes, self._generation_source())
+
+    async def _evaluate_for_cache(self, engine: ThreadEngine | ProcessEngine, job: Job, key: str,
+                                  generation: tuple[int, Any]) -> Outcome:
+        outcome = await engine.run(job)
+        # kept only if no write started or ended meanwhile (it may have read either state)
+        if self.cache is not None and self._generation() == generation:
+            self.cache.put(key, outcome)
+        return outcome
+
+    def _settled(self, key: str, future: asyncio.Future[Outcome]) -> None:
+        if self._inflight.get(key) is future:
+            del self._inflight[key]
+        if not future.cancelled():
+            future.exception()  # retrieved: no "exception never retrieved" warning when all waiters left
 
     def _refuse_outside(self, info: QueryInfo, default_graphs: Sequence[str], named_graphs: Sequence[str]) -> None:
         if info.uses_service:
@@ -1038,14 +1232,24 @@ class SparqlRouter(APIRouter):
             raise ProblemError(400, "Malformed update", f"Syntax error: {info.malformed}.", slug="malformed-query")
         if info.uses_service:
             self._refuse_outside(info, (), ())
+        engine = self._engine()
+        # Cached answers are keyed by the generation, which changes when the update starts (queries
+        # meanwhile bypass the cache) and again when it ends, failed or not.
+        self._updating += 1
+        self._writes += 1
         try:
-            await self._engine().update(text, self.prefixes)
+            await engine.update(text, self.prefixes)
         except SyntaxError as e:
             raise ProblemError(400, "Malformed update", str(e), slug="malformed-query") from None
         except (RuntimeError, ValueError, OSError) as e:
             raise ProblemError(400, "Update failed", str(e), slug="update-error") from None
         except QueryFailed as e:
             raise self._problem(e) from None
+        finally:
+            self._writes += 1
+            self._updating -= 1
+            if self.cache is not None:
+                self.cache.clear()
         if self.on_update is not None:
             self.on_update()
         return Response(status_code=204)

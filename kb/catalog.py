@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any, Generic, Iterable, Literal, TypeVar
 from urllib.parse import quote
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pyoxigraph import Literal as OxLiteral, NamedNode
 
 from kb.ids import PREFIXES
 from kb.models import AREAS, Area, Level
@@ -640,10 +641,20 @@ def _describe(kb: "KnowledgeBase", cls: str) -> dict[str, dict[str, list]]:
     from kb.store import to_python
 
     out: dict[str, dict[str, list]] = {}
-    for sol in kb.query(f"SELECT DISTINCT ?s ?p ?o WHERE {{ ?s a {cls} ; ?p ?o }}"):
-        props = out.setdefault(sol["s"].value, {})
-        vals = props.setdefault(sol["p"].value, [])
-        v = to_python(sol["o"])
+    # The subjects first, then their triples: over the union of graphs a description repeated in
+    # k graphs (a legal document cited by k plans) gives k rows per triple, where the plain
+    # join `?s a cls ; ?p ?o` gave k² (minutes at country scale).
+    query = f"SELECT DISTINCT ?s ?p ?o WHERE {{ {{ SELECT DISTINCT ?s WHERE {{ ?s a {cls} }} }} ?s ?p ?o }}"
+    for sol in kb.query(query):
+        s, p, o = sol[0], sol[1], sol[2]
+        props = out.get(s.value)
+        if props is None:
+            props = out[s.value] = {}
+        vals = props.get(p.value)
+        if vals is None:
+            vals = props[p.value] = []
+        # IRIs and language-tagged strings are their own value; other literals go through to_python
+        v = o.value if isinstance(o, NamedNode) or (isinstance(o, OxLiteral) and o.language) else to_python(o)
         if v not in vals:
             vals.append(v)
     for props in out.values():
@@ -1306,6 +1317,124 @@ def _search_docs(ix: _Index) -> list[_Doc]:
     return docs
 
 
+_RESULT_ITEMS = 500_000
+
+
+class _SearchIndex:
+    """The search documents and an inverted index over their folded words.
+
+    Documents with the same (folded text, shown text, folded name) share one entry ("group"): they
+    score the same. `postings[token]` lists the groups having a word that is `token`; a query word
+    matches at a word start exactly when it is a prefix of some word of the text, so its candidates
+    are the union over the vocabulary words it prefixes (found by bisection). Candidates are then
+    scored by `Query.score` on the full text, as a scan would: the index only skips the rest.
+    """
+
+    def __init__(self, docs: list[_Doc]):
+        order = {k: i for i, k in enumerate(KINDS)}
+        self.docs = sorted(docs, key=lambda d: (order[d.kind], d.id))  # position: the tie-break
+        self.kind_rank = [order[d.kind] for d in self.docs]
+        group_of: dict[tuple[str, str, str], int] = {}
+        self.groups: list[tuple[str, str, str]] = []
+        self.group_docs: list[list[int]] = []
+        postings: dict[str, list[int]] = {}
+        word_re = re.compile(r"\w+")
+        for i, d in enumerate(self.docs):
+            sig = (d.folded, d.text, d.name_folded)
+            g = group_of.get(sig)
+            if g is None:
+                g = group_of[sig] = len(self.groups)
+                self.groups.append(sig)
+                self.group_docs.append([])
+                for tok in set(word_re.findall(d.folded)):
+                    lst = postings.get(tok)
+                    if lst is None:
+                        postings[tok] = [g]
+                    else:
+                        lst.append(g)
+            self.group_docs[g].append(i)
+        self.postings = postings
+        self.vocab = sorted(postings)
+        self._prefix_cache: dict[str, frozenset[int]] = {}
+        self._results: "dict[tuple, list[tuple[float, int]]]" = {}  # recent queries' ranked matches
+        self._result_items = 0
+        self._lock = threading.Lock()
+
+    def groups_with_prefix(self, word: str) -> frozenset[int]:
+        hit = self._prefix_cache.get(word)
+        if hit is not None:
+            return hit
+        import bisect
+
+        out: set[int] = set()
+        vocab = self.vocab
+        j = bisect.bisect_left(vocab, word)
+        while j < len(vocab) and vocab[j].startswith(word):
+            out.update(self.postings[vocab[j]])
+            j += 1
+        hit = frozenset(out)
+        with self._lock:
+            if len(self._prefix_cache) >= 4096:
+                self._prefix_cache.clear()
+            self._prefix_cache[word] = hit
+        return hit
+
+    def ranked(self, query: Query, kinds: frozenset[str]) -> list[tuple[float, int]]:
+        """[(score, document position)] of every match, best first (ties: kind order, then id)."""
+        key = (query.text, query.words, kinds)
+        hit = self._results.get(key)
+        if hit is not None:
+            return hit
+        sets = sorted((self.groups_with_prefix(w) for w in set(query.words)), key=len)
+        cand = set(sets[0])
+        for other in sets[1:]:
+            cand &= other
+            if not cand:
+                break
+        scored: list[tuple[float, int]] = []
+        weights = [_KIND_WEIGHT[k] for k in KINDS]
+        for g in cand:
+            folded, text, name_folded = self.groups[g]
+            score = query.score(folded, text)
+            if score <= 0:
+                continue
+            if name_folded and query.matches_all(name_folded):
+                score += 1.0
+            for i in self.group_docs[g]:
+                d = self.docs[i]
+                if d.kind in kinds:
+                    scored.append((-round(score * weights[self.kind_rank[i]], 4), i))
+        scored.sort()
+        out = [(-neg, i) for neg, i in scored]
+        with self._lock:  # bounded: at most _RESULT_ITEMS (score, position) pairs kept in all
+            if self._result_items + len(out) > _RESULT_ITEMS or len(self._results) >= 256:
+                self._results.clear()
+                self._result_items = 0
+            if len(out) <= _RESULT_ITEMS:
+                self._results[key] = out
+                self._result_items += len(out)
+        return out
+
+
+_search_lock = threading.Lock()
+
+
+def _search_index(ix: _Index) -> _SearchIndex:
+    si = getattr(ix, "_search", None)
+    if si is None:
+        with _search_lock:
+            si = getattr(ix, "_search", None)
+            if si is None:
+                si = _SearchIndex(_search_docs(ix))
+                ix._search = si  # type: ignore[attr-defined]
+    return si
+
+
+def warm(kb: "KnowledgeBase") -> None:
+    """Build the catalog index and the search index of `kb` now (e.g. when a server starts)."""
+    _search_index(index(kb))
+
+
 def search(kb: "KnowledgeBase", q: str, *, kinds: Iterable[str] | None = None, limit: int = 20,
            offset: int = 0) -> Listing[SearchHit]:
     """Plans, tasks, units, legal documents and indicators whose text has every word of `q`
@@ -1315,18 +1444,11 @@ def search(kb: "KnowledgeBase", q: str, *, kinds: Iterable[str] | None = None, l
     query = Query.parse(q)
     if query is None:
         return Listing[SearchHit](items=[], total=0, limit=limit, offset=offset)
-    want = set(kinds or KINDS)
-    scored: list[tuple[float, _Doc]] = []
-    for d in _search_docs(ix):
-        if d.kind not in want:
-            continue
-        score = query.score(d.folded, d.text)
-        if score <= 0:
-            continue
-        if d.name_folded and query.matches_all(d.name_folded):
-            score += 1.0
-        scored.append((round(score * _KIND_WEIGHT[d.kind], 4), d))
-    scored.sort(key=lambda sd: (-sd[0], KINDS.index(sd[1].kind), sd[1].id))
-    items = [SearchHit(kind=d.kind, id=d.id, label=d.label, snippet=query.snippet(d.text), score=score,
-                       plan_id=d.plan_id) for score, d in scored[offset:offset + limit]]
-    return Listing[SearchHit](items=items, total=len(scored), limit=limit, offset=offset)
+    si = _search_index(ix)
+    ranked = si.ranked(query, frozenset(kinds or KINDS))
+    items = []
+    for score, i in ranked[offset:offset + limit]:
+        d = si.docs[i]
+        items.append(SearchHit(kind=d.kind, id=d.id, label=d.label, snippet=query.snippet(d.text), score=score,
+                               plan_id=d.plan_id))
+    return Listing[SearchHit](items=items, total=len(ranked), limit=limit, offset=offset)
