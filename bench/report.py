@@ -102,27 +102,33 @@ def render(res: dict[str, dict]) -> str:
     hh = [(k, n) for k, n in runs if "http" in res[k]]
     if hh:
         L += ["", "### HTTP, 16 concurrent clients", "", "| | " + " | ".join(n for _, n in hh) + " |\n|---|" + "---|" * len(hh)]
-        for key, label in (("plankb_sparql", "plankb SPARQL, 4-query mix: req/s · p50 / p95 ms · errors"),
+        for key, label in (("plankb_sparql", "plankb SPARQL, result cache off, 4-query mix: req/s · p50 / p95 ms · errors"),
+                           ("plankb_cached_sparql", "plankb SPARQL as served (result cache on), same mix"),
                            ("rdflib_endpoint_sparql", "rdflib-endpoint, same mix: req/s · p50 / p95 ms · errors"),
                            ("plankb_rest", "plankb REST mix (trace, unit tasks, gaps, search): req/s · p50 / p95 ms")):
             L.append(_row(label, [f"{_g(res[k], 'http', key, 'requests_per_s')} · {_ms(_g(res[k], 'http', key, 'all', 'p50_ms'))} / "
                                   f"{_ms(_g(res[k], 'http', key, 'all', 'p95_ms'))} · {_g(res[k], 'http', key, 'errors')}"
                                   for k, _ in hh]))
-        L.append(_row("**throughput ratio**, mix", [f"**{_g(res[k], 'http', 'sparql_throughput_ratio')}×**" for k, _ in hh]))
-        for q in ("sparql_tasks_by_area", "sparql_unit_tasks", "sparql_trace_task", "sparql_plans_citing"):
-            def each(r, q=q):
-                a = _g(r, "http", "plankb_sparql_each", q, "requests_per_s")
-                b = _g(r, "http", "rdflib_endpoint_sparql_each", q, "requests_per_s")
-                ratio = _g(r, "http", "sparql_throughput_ratio_each", q)
-                return f"{a} vs {b} req/s ({ratio}×)" if a != "–" else "–"
-            L.append(_row(f"{q} alone: plankb vs rdflib-endpoint", [each(res[k]) for k, _ in hh]))
+        for suffix, label in (("", "cache off"), ("_cached", "as served")):
+            L.append(_row(f"**throughput ratio vs rdflib-endpoint**, mix, {label}",
+                          [f"**{_g(res[k], 'http', 'sparql_throughput_ratio' + suffix)}×**" for k, _ in hh]))
+            for q in ("sparql_tasks_by_area", "sparql_unit_tasks", "sparql_trace_task", "sparql_plans_citing"):
+                def each(r, q=q, suffix=suffix):
+                    a = _g(r, "http", f"plankb{suffix}_sparql_each", q, "requests_per_s")
+                    b = _g(r, "http", "rdflib_endpoint_sparql_each", q, "requests_per_s")
+                    ratio = _g(r, "http", f"sparql_throughput_ratio_each{suffix}", q)
+                    p95 = _g(r, "http", f"plankb{suffix}_sparql_each", q, "all", "p95_ms")
+                    p95b = _g(r, "http", "rdflib_endpoint_sparql_each", q, "all", "p95_ms")
+                    return f"{a} vs {b} req/s ({ratio}×); p95 {_ms(p95)} vs {_ms(p95b)} ms" if a != "–" else "–"
+                L.append(_row(f"{q} alone, {label}: plankb vs rdflib-endpoint", [each(res[k]) for k, _ in hh]))
         for key, label in (("plankb_rest", "REST"),):
             for name in ("api_trace", "api_unit_tasks", "api_plan_gaps", "api_search"):
                 L.append(_row(f"… {name} p50 / p95 ms (under the REST mix)",
                               [f"{_ms(_g(res[k], 'http', key, 'by_request', name, 'p50_ms'))} / "
                                f"{_ms(_g(res[k], 'http', key, 'by_request', name, 'p95_ms'))}" for k, _ in hh]))
-        L.append(_row("server RSS MiB: plankb / rdflib-endpoint",
-                      [f"{_g(res[k], 'http', 'plankb_rss_mib')} / {_g(res[k], 'http', 'rdflib_endpoint_rss_mib')}" for k, _ in hh]))
+        L.append(_row("server RSS MiB (process tree): plankb / rdflib-endpoint",
+                      [f"{_g(res[k], 'http', 'plankb_cached_rss_mib', default=_g(res[k], 'http', 'plankb_rss_mib'))} / "
+                       f"{_g(res[k], 'http', 'rdflib_endpoint_rss_mib')}" for k, _ in hh]))
         L.append(_row("startup s: plankb / rdflib-endpoint (loading)",
                       [f"{_g(res[k], 'http', 'plankb_startup_s')} / {_g(res[k], 'http', 'rdflib_endpoint_startup_s')}" for k, _ in hh]))
     # accuracy

@@ -386,9 +386,10 @@ def http_load(base: str, requests: list[tuple[str, str, dict, dict]], clients: i
     }
 
 
-def _serve(cmd: list[str], url: str, startup: float, log: Path) -> subprocess.Popen | None:
+def _serve(cmd: list[str], url: str, startup: float, log: Path, env: dict | None = None) -> subprocess.Popen | None:
     fh = open(log, "w")
-    p = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, cwd=REPO)
+    p = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, cwd=REPO,
+                         env={**os.environ, **env} if env else None)
     if not wait_for_http(url, startup, p):
         p.terminate()
         return None
@@ -421,17 +422,20 @@ def bench_http(data_dir: Path, nq: Path | None, queries: dict, params: dict, cli
         rest.append(("api_search", "/api/search", {"q": w}, {}))
     out: dict[str, Any] = {}
     each = max(10.0, duration / 2)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env_cmd = [PYTHON, "-m", "kb.cli", "serve", "--no-seeds", "--data-dir", str(data_dir), "--port", str(port)]
-    t0 = time.perf_counter()
-    p = _serve(env_cmd, f"{base}/sparql", 300, work / "serve-plankb.log")
-    if p is None:
-        out["plankb"] = {"error": "server did not start", "log": (work / "serve-plankb.log").read_text()[-2000:]}
-    else:
+    # twice: the query engine alone (result cache off), then as served by default (cache on: the
+    # same query text is evaluated once per KB version, which this load mostly measures)
+    for prefix, env in (("plankb", {"PLANKB_QUERY_CACHE_BYTES": "0"}), ("plankb_cached", {})):
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        env_cmd = [PYTHON, "-m", "kb.cli", "serve", "--no-seeds", "--data-dir", str(data_dir), "--port", str(port)]
+        t0 = time.perf_counter()
+        p = _serve(env_cmd, f"{base}/sparql", 300, work / f"serve-{prefix}.log", env)
+        if p is None:
+            out[prefix] = {"error": "server did not start", "log": (work / f"serve-{prefix}.log").read_text()[-2000:]}
+            continue
         try:
-            out["plankb_startup_s"] = round(time.perf_counter() - t0, 1)
-            # warm the caches (catalog, trace) once, as a running server would be
+            out[f"{prefix}_startup_s"] = round(time.perf_counter() - t0, 1)
+            # warm the caches (catalog, trace, search index) once, as a running server would be
             import httpx
 
             for name, path, prm, hdr in {r[0]: r for r in rest}.values():
@@ -439,12 +443,13 @@ def bench_http(data_dir: Path, nq: Path | None, queries: dict, params: dict, cli
                     httpx.get(base + path, params=prm, headers=hdr, timeout=300)
                 except httpx.HTTPError:
                     pass
-            out["plankb_sparql"] = http_load(base, sparql, clients, duration)
-            # each query alone: a mix is as fast as its slowest query (2 query workers, 2 cores)
-            out["plankb_sparql_each"] = {r[0]: http_load(base, [r], clients, each) for r in sparql}
-            out["plankb_rest"] = http_load(base, rest, clients, duration)
-            out["plankb_rss_mib"] = mib(sum(x.memory_info().rss for x in [psutil.Process(p.pid)] +
-                                            psutil.Process(p.pid).children(recursive=True)))
+            out[f"{prefix}_sparql"] = http_load(base, sparql, clients, duration)
+            # each query alone: a mix is as fast as its slowest query
+            out[f"{prefix}_sparql_each"] = {r[0]: http_load(base, [r], clients, each) for r in sparql}
+            if prefix == "plankb_cached":
+                out["plankb_rest"] = http_load(base, rest, clients, duration)
+            out[f"{prefix}_rss_mib"] = mib(sum(x.memory_info().rss for x in [psutil.Process(p.pid)] +
+                                               psutil.Process(p.pid).children(recursive=True)))
         finally:
             _stop(p)
     if nq is not None:
@@ -468,17 +473,18 @@ def bench_http(data_dir: Path, nq: Path | None, queries: dict, params: dict, cli
                 out["rdflib_endpoint_rss_mib"] = mib(psutil.Process(p.pid).memory_info().rss)
             finally:
                 _stop(p)
-        a, b = out.get("plankb_sparql", {}), out.get("rdflib_endpoint_sparql", {})
-        if a.get("requests_per_s") and b.get("requests_per_s"):
-            out["sparql_throughput_ratio"] = round(a["requests_per_s"] / b["requests_per_s"], 1)
-        ratios = {}
-        for name in queries:
-            x = out.get("plankb_sparql_each", {}).get(name, {}).get("requests_per_s")
-            y = out.get("rdflib_endpoint_sparql_each", {}).get(name, {}).get("requests_per_s")
-            if x and y:
-                ratios[name] = round(x / y, 1)
-        if ratios:
-            out["sparql_throughput_ratio_each"] = ratios
+        for prefix, suffix in (("plankb", ""), ("plankb_cached", "_cached")):
+            a, b = out.get(f"{prefix}_sparql", {}), out.get("rdflib_endpoint_sparql", {})
+            if a.get("requests_per_s") and b.get("requests_per_s"):
+                out[f"sparql_throughput_ratio{suffix}"] = round(a["requests_per_s"] / b["requests_per_s"], 1)
+            ratios = {}
+            for name in queries:
+                x = out.get(f"{prefix}_sparql_each", {}).get(name, {}).get("requests_per_s")
+                y = out.get("rdflib_endpoint_sparql_each", {}).get(name, {}).get("requests_per_s")
+                if x and y:
+                    ratios[name] = round(x / y, 1)
+            if ratios:
+                out[f"sparql_throughput_ratio_each{suffix}"] = ratios
     return out
 
 
@@ -514,9 +520,12 @@ def targets(res: dict) -> dict:
         t["tasks_of_unit_p95_100ms"] = {"target": "<= 100 ms", "value": q["tasks_of_unit"]["p95_ms"],
                                         "met": q["tasks_of_unit"]["p95_ms"] <= 100}
     h = res.get("http", {})
-    if "sparql_throughput_ratio" in h:
+    if "sparql_throughput_ratio" in h:  # the engine alone (result cache off): the honest comparison
         t["sparql_10x_rdflib_endpoint"] = {"target": ">= 10x", "value": h["sparql_throughput_ratio"],
                                            "met": h["sparql_throughput_ratio"] >= 10}
+    if "sparql_throughput_ratio_cached" in h:
+        t["sparql_10x_rdflib_endpoint_as_served"] = {"target": ">= 10x", "value": h["sparql_throughput_ratio_cached"],
+                                                     "met": h["sparql_throughput_ratio_cached"] >= 10}
     return t
 
 
@@ -575,18 +584,19 @@ def print_table(res: dict) -> None:
             for qn, qv in v.get("queries", {}).items():
                 t.add_row(f"  {eng} {qn}", f"{min(qv['seconds']) * 1000:.1f} ms best ({qv['rows']} rows)")
     h = res.get("http", {})
-    for k in ("plankb_sparql", "plankb_rest", "rdflib_endpoint_sparql"):
+    for k in ("plankb_sparql", "plankb_cached_sparql", "plankb_rest", "rdflib_endpoint_sparql"):
         v = h.get(k)
         if v and "requests_per_s" in v:
             t.add_row(f"HTTP {k}", f"{v['requests_per_s']} req/s · p50 {v['all'].get('p50_ms')} ms · "
                       f"p95 {v['all'].get('p95_ms')} ms · errors {v['errors']} ({v['clients']} clients)")
-    if "sparql_throughput_ratio" in h:
-        t.add_row("SPARQL throughput vs rdflib-endpoint", f"{h['sparql_throughput_ratio']}x (mix)")
-    for name, r in h.get("sparql_throughput_ratio_each", {}).items():
-        x = h["plankb_sparql_each"][name]
-        y = h["rdflib_endpoint_sparql_each"][name]
-        t.add_row(f"  {name} alone", f"{x['requests_per_s']} vs {y['requests_per_s']} req/s = {r}x · p95 "
-                  f"{x['all'].get('p95_ms')} vs {y['all'].get('p95_ms')} ms")
+    for suffix, label in (("", "cache off"), ("_cached", "as served")):
+        if f"sparql_throughput_ratio{suffix}" in h:
+            t.add_row(f"SPARQL throughput vs rdflib-endpoint ({label})", f"{h['sparql_throughput_ratio' + suffix]}x (mix)")
+        for name, r in h.get(f"sparql_throughput_ratio_each{suffix}", {}).items():
+            x = h["plankb" + suffix + "_sparql_each"][name]
+            y = h["rdflib_endpoint_sparql_each"][name]
+            t.add_row(f"  {name} alone ({label})", f"{x['requests_per_s']} vs {y['requests_per_s']} req/s = {r}x · p95 "
+                      f"{x['all'].get('p95_ms')} vs {y['all'].get('p95_ms')} ms")
     acc = res.get("accuracy")
     if acc and "sets" in acc:
         t.add_row("accuracy tasks F1 / lead units / jurisdiction",
