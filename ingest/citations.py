@@ -767,14 +767,18 @@ def extract_legal_bases(text: str, cleaned: str, citations: list[Citation]) -> l
 
 def extract_adopting_decision(text: str, cleaned: str, citations: list[Citation]) -> Citation | None:
     """The decision the plan is attached to: "(Kèm theo Quyết định số …/QĐ-UBND ngày … của …)" or
-    "Ban hành kèm theo …", before the first section heading. The number may be blank (None)."""
+    "Ban hành kèm theo …", before the first section heading.
+
+    A draft leaves the number blank ("Kèm theo Quyết định số      /QĐ-UBND ngày    tháng   năm 2026"):
+    that decision does not exist yet and has no identity, so the plan has no adopting decision
+    (None; the draft flag says it is not adopted, and the line stays among `citations`)."""
     mt = _matching_text(text, cleaned)
     stop = _first_heading(mt)
     for c in citations:
         if c.span.start >= stop:
             break
         if _adopting_prefix(mt, c):
-            return c
+            return c if c.number else None
     return None
 
 

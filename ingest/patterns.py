@@ -58,9 +58,11 @@ PLAN_TITLE_RE = re.compile(r"(?m)^[ \t]*KẾ HOẠCH[ \t]*(?P<rest>[^\n]*)$")
 PERIOD_RANGE_RE = re.compile(r"(?i)giai\s+đoạn\s+(?P<start>20\d\d)\s*[-–—]\s*(?P<end>20\d\d)")
 PERIOD_YEAR_RE = re.compile(r"(?i)\bnăm\s+(?P<year>20\d\d)\b")
 
-# "của phường Ái Quốc", "xã Quyết Thắng năm 2026", "phường Võ Cường", "đặc khu Cát Hải"
-# (the name is the run of capitalised words after the type; trimmed in code)
-COMMUNE_NAME_RE = re.compile(r"(?<!\w)(?P<type>[Pp]hường|[Xx]ã|[Đđ]ặc khu)\s+(?P<name>[^\W\d_][^\s,.;:()]*(?:[ \t]+[^\s,.;:()]+){0,4})")
+# "của phường Ái Quốc", "xã Quyết Thắng năm 2026", "phường Võ Cường", "đặc khu Cát Hải",
+# official names with digits or dashes: "phường Hà Giang 1", "phường 2 Bảo Lộc",
+# "phường Văn Miếu - Quốc Tử Giám", "xã Chân Mây – Lăng Cô"
+# (the name is a run of words after the type; trimmed to the official name or the proper noun in code)
+COMMUNE_NAME_RE = re.compile(r"(?<!\w)(?P<type>[Pp]hường|[Xx]ã|[Đđ]ặc khu)\s+(?P<name>[^\W_][^\s,.;:()]*(?:[ \t]+[^\s,.;:()]+){0,7})")
 
 # "Ba Đình, ngày 12 tháng 3 năm 2026" (place-date line; blank in drafts: "ngày tháng năm 2026")
 PLACE_DATE_RE = re.compile(r"(?m)^[^\n,]{2,40},\s*ngày\s+(?P<day>\d{1,2})\s+tháng\s+(?P<month>\d{1,2})\s+năm\s+(?P<year>20\d\d)")

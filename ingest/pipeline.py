@@ -5,9 +5,11 @@ module only wires them and collects warnings.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import time
+import unicodedata
 from pathlib import Path
 
 from kb import EXTRACTOR_VERSION
@@ -64,14 +66,30 @@ class _Budget:
                                           f"(at the {stage} stage; set PLANKB_TIME_BUDGET to change it)")
 
 
-def plan_id_for(header) -> str:
+def plan_id_for(header, text: str = "") -> str:
+    """'{place}.cchc-{period}[.{number}]', place = slug of the official name + its code
+    ('phuong-ai-quoc-10660', 'thanh-pho-hai-phong-31', national plans 'viet-nam-vn').
+
+    Without a resolved jurisdiction the place is the commune named in the text (or 'unknown') plus a
+    short hash of the text ('hoa-sen-t3f9a0c1'): two different unresolved plans of one period must
+    not share an id (the KB would replace one by the other), and one document keeps its id.
+    """
     j = header.jurisdiction
-    place = f"{slug(j.name)}-{j.code}" if j is not None else slug(header.commune_hint or "unknown")
+    if j is not None:
+        place = f"{slug(j.name)}-{(j.code or '').lower()}".rstrip("-")
+    else:
+        place = f"{slug(header.commune_hint or 'unknown') or 'unknown'}-t{text_hash(text)}"
     period = f"{header.period.start}-{header.period.end}" if header.period else "undated"
     if header.period and header.period.start == header.period.end:
         period = str(header.period.start)
     num = f".{slug(header.number)}" if header.number else ""
     return f"{place}.cchc-{period}{num}"
+
+
+def text_hash(text: str, n: int = 8) -> str:
+    """Short stable hash of a text, insensitive to Unicode normalisation and whitespace runs."""
+    norm = re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
+    return hashlib.sha1(norm.encode("utf-8")).hexdigest()[:n]
 
 
 def _area_map(seg) -> dict[int, str]:
@@ -117,7 +135,7 @@ def extract_text(text: str, *, source: str, sha256: str = "") -> PlanRecord:
     seg = segment_text(cleaned)
     budget.check("segment")
     header = extract_header(text, cleaned, seg.header_end)
-    plan_id = plan_id_for(header)
+    plan_id = plan_id_for(header, cleaned)
     warnings: list[Problem] = []
 
     cites, bases, parents, adopted = _citations(text, cleaned, header)

@@ -136,8 +136,19 @@ def segment_text(cleaned: str) -> Segmentation:
         cls = _classify(content, seen_roman)
         # A line starting in lower case (or with an opening bracket/quote) after a line that does
         # not end a sentence is the same sentence split by a page break: "…đột phá,\n\nthường xuyên."
-        if cls is None and last is not None and (content[:1].islower() or content[:1] in "(“\""):
-            if content[:1].islower() or not _ends_sentence(cleaned, last.span.start, last.body_end):
+        # "…các tổ chức chính trị - xã hội, xã hội\n\n- nghề nghiệp và cộng đồng…": a page break fell on
+        # the dash of a compound; a list item never starts in lower case after an unfinished line
+        if (cls is not None and cls[0] == "bullet" and cls[2] in "-–" and content[cls[3]:][:1].islower()
+                and last is not None and last.kind in ("bullet", "letter", "paragraph")
+                and not _ends_sentence(cleaned, last.span.start, last.body_end)):
+            cls = None
+            dash_join = True
+        else:
+            dash_join = False
+        if cls is None and last is not None and (
+            dash_join or content[:1].islower() or content[:1] in "(“\"" or _continues_phrase(cleaned, last, content)
+        ):
+            if dash_join or content[:1] not in "(“\"" or not _ends_sentence(cleaned, last.span.start, last.body_end):
                 if continued.get(id(last)) == last.body_end:
                     last.heading = (last.heading + re.sub(r"\s+", " ", cleaned[last.body_end:end])).strip()
                 else:
@@ -191,6 +202,45 @@ def segment_text(cleaned: str) -> Segmentation:
         stack.append((rank, sec))
         last = sec
     return Segmentation(sections=roots, tables=tables, header_end=header_end if header_end is not None else 0)
+
+
+# Words that cannot end a phrase: a line ending in one of them stops mid-sentence ("…chủ trì, phối
+# hợp với" / "…theo Nghị định số"), so the next line goes on with the same sentence even when it
+# starts with a capital or a digit ("UBND xã, bảo đảm …", "118/2025/NĐ-CP ngày …").
+OPEN_ENDED_WORDS = frozenset(
+    "với của và hoặc số theo tại về cho các những mọi được bị là để trong ngoài đến tới từ do bởi "
+    "như nhằm thuộc qua vào trên dưới giữa sau trước cùng gồm ở đối đúng kèm ngày đạt".split()
+)
+# A list item's line at least this long that stops without punctuation was cut, not finished.
+LONG_LINE = 50
+# "Phối hợp: Các phòng, ban …", "Thời gian thực hiện: Quý I/2026" (a labelled line of its own)
+LABEL_LINE_RE = re.compile(r"(?<!\w)[^\W\d_]+(?: [^\W\d_]+){0,4} ?:")
+
+
+def _continues_phrase(cleaned: str, last: Section, content: str) -> bool:
+    """An unlabelled line starting with a capital or a digit that carries on the sentence of the
+    previous line (a page break or a hard wrap split it). Never a heading in capitals ("KẾ HOẠCH")
+    nor a "Label: …" line ("Phối hợp: …"). The previous line must stop mid-phrase: it ends with a
+    comma or a dash, or with a word that cannot end a phrase ("phối hợp với", "Nghị định số"), or
+    it is a long list item (bullet or letter) with no closing punctuation ("… triển khai áp dụng" /
+    "Tiêu chuẩn TCVN ISO 18091:2020 …")."""
+    if not (content[:1].isupper() or content[:1].isdigit()) or _is_upper_heading(content.split(".")[0][:60]):
+        return False
+    if LABEL_LINE_RE.match(content) or _is_upper_heading(last.heading):
+        return False
+    end = last.body_end
+    while end > last.span.start and cleaned[end - 1].isspace():
+        end -= 1
+    line_start = max(last.span.start, cleaned.rfind("\n", 0, end) + 1)
+    tail = cleaned[max(line_start, end - 40) : end]
+    if not tail or tail[-1] in ".:;!?)":
+        return False  # a colon opens sub-items ("… của Hội đồng nhân dân, Ủy ban nhân dân:" / "Tiếp tục rà soát …")
+    if tail[-1] in ",-\u2013":
+        return True
+    words = tail.split()
+    if words and words[-1].lower() in OPEN_ENDED_WORDS:
+        return True
+    return last.kind in ("bullet", "letter") and end - line_start >= LONG_LINE
 
 
 def _ends_sentence(cleaned: str, start: int, end: int) -> bool:

@@ -21,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ingest.areas import AREA_HEADING_RES
+from kb.ids import NATIONAL_CODE
 from kb.models import Jurisdiction, Span, Unit, UnitMention
 from kb.text import slug, squash
 
@@ -86,9 +87,9 @@ class UnitRegistry:
     def _jurisdiction_for(self, level: str) -> tuple[str | None, str | None]:
         j = self.jurisdiction
         if level == "national":
-            return "Việt Nam", "VN"
-        if j is None:
-            return None, None
+            return "Việt Nam", NATIONAL_CODE
+        if j is None or self.level == "national":
+            return None, None  # a national plan's "Sở Nội vụ" is every province's: no one jurisdiction
         if level == "province":
             if self.level == "commune":
                 return j.province, j.province_code

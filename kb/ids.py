@@ -7,6 +7,8 @@
     jurisdiction  {base}jurisdiction/{province_code}            (province)
                   {base}jurisdiction/{province_code}/{code}     (commune: codes alone collide,
                                                                  phường Ba Đình is 4 and so is Cao Bằng)
+                  {base}jurisdiction/VN                         (the country: national plans and
+                                                                 their ministries, code NATIONAL_CODE)
     indicator     {base}indicator/{Indicator.id}
     area          {base}area/{code}
     document type {base}doc-type/{slug(code)}
@@ -32,6 +34,9 @@ from kb.settings import base_iri
 from kb.text import fold, slug
 
 ONTOLOGY = "http://plankb.org/ontology#"
+# Code of the national jurisdiction ('Việt Nam'): national plans (ingest.header.NATIONAL) and the
+# units of the national level (ministries, ingest.units) share {base}jurisdiction/VN.
+NATIONAL_CODE = "VN"
 DEFAULT_DATA_BASE = "http://plankb.org/id/"
 
 PREFIXES: dict[str, str] = {

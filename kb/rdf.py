@@ -390,7 +390,8 @@ class _Builder:
             self.warn("plan-without-jurisdiction", "the plan's jurisdiction is unknown")
         text(p, P["issuerName"], r.issuer)
         j = r.jurisdiction
-        add(p, P["passed_by"], self.issuer(r.issuer, j.name if j else None))
+        # a national body (Thủ tướng Chính phủ) is one issuer, the same node its cited decisions have
+        add(p, P["passed_by"], self.issuer(r.issuer, j.name if j and r.level != "national" else None))
         add(p, P["ingested"], typed(True))
 
         if r.adopted_by is not None:

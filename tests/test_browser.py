@@ -44,7 +44,8 @@ II. NHIỆM VỤ
 2. Cải cách thủ tục hành chính
 - Công khai thủ tục hành chính công đầy đủ, kịp thời.
 """
-HOSTILE_TASK = "hoa-sen.cchc-2026.II.1.2"
+# the hostile plan's commune does not exist: its id carries a hash of its text (ingest.pipeline.plan_id_for)
+HOSTILE_TASK = __import__("ingest.pipeline", fromlist=["extract_text"]).extract_text(HOSTILE, source="h.txt").id + ".II.1.2"
 
 NODE_POS = """(id) => {
   const net = window.plankbNetwork;
