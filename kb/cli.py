@@ -231,6 +231,33 @@ def stats(
     _print_stats(counts, plans, missing)
 
 
+@app.command()
+def link(
+    data_dir: Optional[Path] = DATA_DIR_OPTION,
+) -> None:
+    """Recompute the links graph (cited documents -> plans, parent plans) and every alignment from
+    the document graphs: after SPARQL updates made by hand, or a write to a server that failed half-way."""
+    import time
+
+    from kb.align import align_kb
+    from kb.link import compute, replace_links_update
+
+    kb = _open_kb(data_dir, write=True)
+    try:
+        t0 = time.perf_counter()
+        rep = compute(kb.store, kb.iris)
+        kb.store.update(replace_links_update(rep, kb.iris))
+        kb._changed()
+        al = align_kb(kb, force=True)
+        for w in rep.warnings + al.warnings:
+            typer.echo(f"warning: {w}", err=True)
+        typer.echo(f"links: {len(rep.links)} cited documents resolved, {len(rep.parent_plans)} parent-plan edges, "
+                   f"{len(rep.missing)} missing sources; alignments: {len(al.aligned)} pairs "
+                   f"({al.task_links} task links) in {time.perf_counter() - t0:.1f} s")
+    finally:
+        kb.close()
+
+
 def _stats(kb):
     counts = kb.select("""SELECT
         (COUNT(DISTINCT ?plan) AS ?plans) (COUNT(DISTINCT ?task) AS ?tasks) (COUNT(DISTINCT ?unit) AS ?units)

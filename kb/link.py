@@ -753,6 +753,11 @@ def clear_marker_update(ids: IRIs) -> str:
     return f"DELETE DATA {{ GRAPH <{ids.links_graph}> {{\n{s} {p} {o} .\n}} }}"
 
 
+def set_marker_update(ids: IRIs) -> str:
+    s, p, o = complete_marker(ids)
+    return f"INSERT DATA {{ GRAPH <{ids.links_graph}> {{\n{s} {p} {o} .\n}} }}"
+
+
 def is_complete(store, ids: IRIs) -> bool:
     s, p, o = complete_marker(ids)
     return bool(store.query(f"ASK {{ GRAPH <{ids.links_graph}> {{ {s} {p} {o} }} }}"))

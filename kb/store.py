@@ -472,7 +472,8 @@ class KnowledgeBase:
         existing = self.store.contains_named_graph(_nn(doc.graph))
         drop = sorted(replaced | ({doc.graph} if existing else set()))
         frag = linking.fragment_of(doc.nquads(), doc.graph)
-        ops = [f"DROP SILENT GRAPH <{g}>" for g in drop]
+        ops = [linking.clear_marker_update(self.iris)]  # set again by the links update (or left clear)
+        ops += [f"DROP SILENT GRAPH <{g}>" for g in drop]
         ops.append(doc.insert_data())
         ops.append("INSERT DATA {{ GRAPH <{}> {{\n{} {} {} .\n}} }}".format(doc.graph, *linking.facts_quad(frag)))
         realign: set[str] | None = None
@@ -491,8 +492,8 @@ class KnowledgeBase:
             update, warnings, realign = self._relink(old, new, changed, touched)
             ops.append(update)
             outcome.warnings += warnings
-        else:  # the links graph no longer covers every document: the next linking recomputes it
-            ops.append(linking.clear_marker_update(self.iris))
+        # else: the links graph no longer covers every document (marker cleared above): the next
+        # linking recomputes it whole
         self._write(" ;\n".join(op for op in ops if op))
         if link:
             outcome.warnings += linking.refresh_alignments(self, realign, gone)
@@ -519,7 +520,12 @@ class KnowledgeBase:
 
         if linking.is_complete(self.store, self.iris):
             delta = linking.relink(old, new, changed, touched, self.iris)
-            return delta.update(self.iris), delta.warnings, delta.realign
+            # callers clear the marker before their first operation and this sets it again last:
+            # one transaction on Oxigraph; on a SPARQL server (atomic per graph) a write that fails
+            # half-way leaves the links marked incomplete, so the next write recomputes them whole
+            # instead of applying a delta to a stale links graph
+            update = " ;\n".join(op for op in (delta.update(self.iris), linking.set_marker_update(self.iris)) if op)
+            return update, delta.warnings, delta.realign
         rep = linking.resolve(new)
         rep.triples = linking.link_triples(rep, new, self.iris)
         return linking.replace_links_update(rep, self.iris), rep.warnings, None
@@ -536,7 +542,8 @@ class KnowledgeBase:
         changed = set(new.fragments[g].plans) if g in new.fragments else set()
         touched = new.remove(g)
         update, _, realign = self._relink(old, new, changed, touched)
-        self._write(" ;\n".join(op for op in (f"DROP SILENT GRAPH <{g}>", update) if op))
+        self._write(" ;\n".join(op for op in (linking.clear_marker_update(self.iris), f"DROP SILENT GRAPH <{g}>", update)
+                                 if op))
         linking.refresh_alignments(self, realign, [plan_id])
         return True
 

@@ -112,3 +112,28 @@ def test_facts_literal_is_the_fragment_read_from_the_graph(synthetic_records):
     assert set(from_facts.fragments) == set(from_triples)
     for g, f in from_triples.items():
         assert from_facts.fragments[g].to_json() == f.to_json()
+
+
+def test_plankb_link_rebuilds_a_damaged_links_graph(tmp_path):
+    """`plankb link` recomputes the links graph and the alignments from the document graphs."""
+    from typer.testing import CliRunner
+
+    import kb.cli as cli_module
+
+    data = tmp_path / "kb"
+    kb = KnowledgeBase.open(data)
+    for r in F.all_records():
+        kb.ingest_record(r, validate=False)
+    want = links_graph(kb)
+    kb.store.update(f"DROP GRAPH <{kb.iris.links_graph}>")  # as a hand-written update might
+    assert links_graph(kb) == set()
+    kb.close()
+    res = CliRunner().invoke(cli_module.app, ["link", "--data-dir", str(data)])
+    assert res.exit_code == 0, res.output
+    assert "parent-plan edges" in res.output
+    kb = KnowledgeBase.open(data)
+    try:
+        assert links_graph(kb) == want
+        assert_consistent(kb, "after plankb link")
+    finally:
+        kb.close()
