@@ -236,18 +236,19 @@ def link(
     data_dir: Optional[Path] = DATA_DIR_OPTION,
 ) -> None:
     """Recompute the links graph (cited documents -> plans, parent plans) and every alignment from
-    the document graphs: after SPARQL updates made by hand, or a write to a server that failed half-way."""
+    the document graphs' triples: after SPARQL updates made by hand, or a write to a server that
+    failed half-way."""
     import time
 
     from kb.align import align_kb
-    from kb.link import compute, replace_links_update
+    from kb.link import rebuild
 
     kb = _open_kb(data_dir, write=True)
     try:
         t0 = time.perf_counter()
-        rep = compute(kb.store, kb.iris)
-        kb.store.update(replace_links_update(rep, kb.iris))
-        kb._changed()
+        rep, refreshed = rebuild(kb)
+        if refreshed:
+            typer.echo(f"linking facts rewritten for {refreshed} documents", err=True)
         al = align_kb(kb, force=True)
         for w in rep.warnings + al.warnings:
             typer.echo(f"warning: {w}", err=True)

@@ -832,6 +832,29 @@ def relink(old: Catalog, new: Catalog, changed_plans: set[str], touched: set[str
     return delta
 
 
+def rebuild(kb: "KnowledgeBase") -> tuple[LinkReport, int]:
+    """Recompute the links graph from the documents' triples, not their `pk:linkFacts`, and rewrite
+    the facts of every document whose triples say otherwise (after hand-written SPARQL Updates).
+    Returns the report and the number of documents whose facts were rewritten."""
+    excluded = {kb.iris.links_graph, kb.iris.ontology_graph}
+    frags = collect_fragments(kb.store, excluded)
+    stored = {_v(r["g"]): _v(r["facts"]) for r in kb.store.query(FACTS_QUERY)}
+    ops = []
+    for g in sorted(frags):
+        if stored.get(g) != frags[g].to_json():
+            s, p, o = facts_quad(frags[g])
+            ops.append(f"DELETE WHERE {{ GRAPH <{g}> {{ <{g}> <{PK}linkFacts> ?facts }} }} ;\n"
+                       f"INSERT DATA {{ GRAPH <{g}> {{\n{s} {p} {o} .\n}} }}")
+    for i in range(0, len(ops), 50):
+        kb.store.update(" ;\n".join(ops[i:i + 50]))
+    cat = Catalog.from_fragments(frags[g] for g in sorted(frags))
+    rep = resolve(cat)
+    rep.triples = link_triples(rep, cat, kb.iris)
+    kb.store.update(replace_links_update(rep, kb.iris))
+    kb._changed()
+    return rep, len(ops)
+
+
 def link_plans(kb: "KnowledgeBase") -> LinkReport:
     """Recompute the links graph of `kb` from its document graphs, in one transaction; then bring
     the task / indicator / unit alignments of every (child, parent) pair up to date (kb.align)."""

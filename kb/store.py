@@ -357,6 +357,18 @@ class KnowledgeBase:
         self._version += 1
         self._nx = None
 
+    def external_update(self) -> None:
+        """Called after a SPARQL Update not made by plankb (the endpoint's admin updates): the
+        links graph is marked incomplete, so the next ingest recomputes it whole; `plankb link`
+        also re-reads the documents' triples if the update changed what they cite."""
+        from kb.link import clear_marker_update
+
+        self._changed()
+        try:
+            self.store.update(clear_marker_update(self.iris))
+        except (OSError, RuntimeError, ValueError):  # a read-only handle: nothing was written here
+            pass
+
     # ------------------------------------------------------------ queries
     def query(self, sparql: str, **options):
         """Run SPARQL over the union of all graphs (plankb's prefixes predeclared)."""

@@ -137,3 +137,32 @@ def test_plankb_link_rebuilds_a_damaged_links_graph(tmp_path):
         assert_consistent(kb, "after plankb link")
     finally:
         kb.close()
+
+
+def test_plankb_link_reads_the_triples_after_a_hand_written_update(tmp_path):
+    """A SPARQL Update that removes a plan's legal basis by hand: the endpoint marks the links
+    incomplete (external_update) and `plankb link` rewrites that document's facts from its triples."""
+    from typer.testing import CliRunner
+
+    import kb.cli as cli_module
+
+    data = tmp_path / "kb"
+    kb = KnowledgeBase.open(data)
+    for r in F.all_records():
+        kb.ingest_record(r, validate=False)
+    child = next(p for p in kb.select("SELECT ?c ?p WHERE { GRAPH ?g { ?c pk:parentPlan ?p } }"))["c"]
+    eli, pk = "http://data.europa.eu/eli/ontology#", "http://plankb.org/ontology#"
+    kb.store.update(f"DELETE WHERE {{ GRAPH ?g {{ <{child}> <{eli}based_on> ?l }} }} ;\n"
+                    f"DELETE WHERE {{ GRAPH ?g {{ <{child}> <{pk}parentPlanRef> ?r }} }}")
+    kb.external_update()
+    assert not link.is_complete(kb.store, kb.iris)
+    kb.close()
+    res = CliRunner().invoke(cli_module.app, ["link", "--data-dir", str(data)])
+    assert res.exit_code == 0, res.output
+    assert "linking facts rewritten for 1 documents" in res.output
+    kb = KnowledgeBase.open(data)
+    try:
+        assert not kb.ask(f"ASK {{ <{child}> pk:parentPlan ?p }}")
+        assert_consistent(kb, "after plankb link")
+    finally:
+        kb.close()
