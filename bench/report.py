@@ -42,6 +42,20 @@ def _ms(v) -> str:
     return f"{v:,.1f}" if v < 100 else f"{v:,.0f}"
 
 
+def _rate(run: dict):
+    """Requests per second from the raw counts (the result files round to 0.1: 2 answers in 130 s
+    would read 0.0)."""
+    if not isinstance(run, dict) or not run.get("duration_s"):
+        return "–"
+    return run.get("ok_requests", 0) / run["duration_s"]
+
+
+def _fmt_rate(v) -> str:
+    if v == "–":
+        return v
+    return f"{v:,.0f}" if v >= 100 else f"{v:.1f}" if v >= 1 else f"{v:.3f}"
+
+
 def _row(label: str, cells: list) -> str:
     return f"| {label} | " + " | ".join(str(c) for c in cells) + " |"
 
@@ -114,9 +128,10 @@ def render(res: dict[str, dict]) -> str:
                           [f"**{_g(res[k], 'http', 'sparql_throughput_ratio' + suffix)}×**" for k, _ in hh]))
             for q in ("sparql_tasks_by_area", "sparql_unit_tasks", "sparql_trace_task", "sparql_plans_citing"):
                 def each(r, q=q, suffix=suffix):
-                    a = _g(r, "http", f"plankb{suffix}_sparql_each", q, "requests_per_s")
-                    b = _g(r, "http", "rdflib_endpoint_sparql_each", q, "requests_per_s")
-                    ratio = _g(r, "http", f"sparql_throughput_ratio_each{suffix}", q)
+                    a = _rate(_g(r, "http", f"plankb{suffix}_sparql_each", q, default={}))
+                    b = _rate(_g(r, "http", "rdflib_endpoint_sparql_each", q, default={}))
+                    ratio = (f"{a / b:,.0f}" if a / b >= 100 else f"{a / b:.1f}") if a not in ("–", 0) and b not in ("–", 0) else "–"
+                    a, b = _fmt_rate(a), _fmt_rate(b)
                     p95 = _g(r, "http", f"plankb{suffix}_sparql_each", q, "all", "p95_ms")
                     p95b = _g(r, "http", "rdflib_endpoint_sparql_each", q, "all", "p95_ms")
                     return f"{a} vs {b} req/s ({ratio}×); p95 {_ms(p95)} vs {_ms(p95b)} ms" if a != "–" else "–"
