@@ -198,11 +198,7 @@ class Catalog:
     def from_fragments(cls, fragments: Iterable[Fragment]) -> "Catalog":
         cat = cls()
         for f in fragments:
-            cat.fragments[f.graph] = f
-            for i in f.plans:
-                cat._plan_graphs.setdefault(i, set()).add(f.graph)
-            for i in f.legal:
-                cat._legal_graphs.setdefault(i, set()).add(f.graph)
+            cat._index(f)
         cat._remerge_plans(set(cat._plan_graphs))
         cat._remerge_legal(set(cat._legal_graphs))
         return cat
@@ -217,14 +213,17 @@ class Catalog:
     def add(self, frag: Fragment) -> set[str]:
         """Add (or replace) one graph's fragment; returns the cited documents whose entry changed."""
         touched = self.remove(frag.graph) if frag.graph in self.fragments else set()
+        self._index(frag)
+        self._remerge_plans(set(frag.plans))
+        self._remerge_legal(set(frag.legal))
+        return touched | set(frag.legal)
+
+    def _index(self, frag: Fragment) -> None:
         self.fragments[frag.graph] = frag
         for i in frag.plans:
             self._plan_graphs.setdefault(i, set()).add(frag.graph)
         for i in frag.legal:
             self._legal_graphs.setdefault(i, set()).add(frag.graph)
-        self._remerge_plans(set(frag.plans))
-        self._remerge_legal(set(frag.legal))
-        return touched | set(frag.legal)
 
     def remove(self, graph: str) -> set[str]:
         frag = self.fragments.pop(graph, None)

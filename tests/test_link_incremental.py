@@ -114,23 +114,32 @@ def test_facts_literal_is_the_fragment_read_from_the_graph(synthetic_records):
         assert from_facts.fragments[g].to_json() == f.to_json()
 
 
-def test_plankb_link_rebuilds_a_damaged_links_graph(tmp_path):
-    """`plankb link` recomputes the links graph and the alignments from the document graphs."""
+def seeds_on_disk(data: Path) -> KnowledgeBase:
+    kb = KnowledgeBase.open(data)
+    for r in F.all_records():
+        kb.ingest_record(r, validate=False)
+    return kb
+
+
+def plankb_link(data: Path):
     from typer.testing import CliRunner
 
     import kb.cli as cli_module
 
+    res = CliRunner().invoke(cli_module.app, ["link", "--data-dir", str(data)])
+    assert res.exit_code == 0, res.output
+    return res
+
+
+def test_plankb_link_rebuilds_a_damaged_links_graph(tmp_path):
+    """`plankb link` recomputes the links graph and the alignments from the document graphs."""
     data = tmp_path / "kb"
-    kb = KnowledgeBase.open(data)
-    for r in F.all_records():
-        kb.ingest_record(r, validate=False)
+    kb = seeds_on_disk(data)
     want = links_graph(kb)
     kb.store.update(f"DROP GRAPH <{kb.iris.links_graph}>")  # as a hand-written update might
     assert links_graph(kb) == set()
     kb.close()
-    res = CliRunner().invoke(cli_module.app, ["link", "--data-dir", str(data)])
-    assert res.exit_code == 0, res.output
-    assert "parent-plan edges" in res.output
+    assert "parent-plan edges" in plankb_link(data).output
     kb = KnowledgeBase.open(data)
     try:
         assert links_graph(kb) == want
@@ -142,14 +151,8 @@ def test_plankb_link_rebuilds_a_damaged_links_graph(tmp_path):
 def test_plankb_link_reads_the_triples_after_a_hand_written_update(tmp_path):
     """A SPARQL Update that removes a plan's legal basis by hand: the endpoint marks the links
     incomplete (external_update) and `plankb link` rewrites that document's facts from its triples."""
-    from typer.testing import CliRunner
-
-    import kb.cli as cli_module
-
     data = tmp_path / "kb"
-    kb = KnowledgeBase.open(data)
-    for r in F.all_records():
-        kb.ingest_record(r, validate=False)
+    kb = seeds_on_disk(data)
     child = next(p for p in kb.select("SELECT ?c ?p WHERE { GRAPH ?g { ?c pk:parentPlan ?p } }"))["c"]
     eli, pk = "http://data.europa.eu/eli/ontology#", "http://plankb.org/ontology#"
     kb.store.update(f"DELETE WHERE {{ GRAPH ?g {{ <{child}> <{eli}based_on> ?l }} }} ;\n"
@@ -157,9 +160,7 @@ def test_plankb_link_reads_the_triples_after_a_hand_written_update(tmp_path):
     kb.external_update()
     assert not link.is_complete(kb.store, kb.iris)
     kb.close()
-    res = CliRunner().invoke(cli_module.app, ["link", "--data-dir", str(data)])
-    assert res.exit_code == 0, res.output
-    assert "linking facts rewritten for 1 documents" in res.output
+    assert "linking facts rewritten for 1 documents" in plankb_link(data).output
     kb = KnowledgeBase.open(data)
     try:
         assert not kb.ask(f"ASK {{ <{child}> pk:parentPlan ?p }}")
