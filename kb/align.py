@@ -33,7 +33,7 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from typing import TYPE_CHECKING, Iterable
 
-from kb.ids import encode_id
+from kb.ids import encode_id, sparql_values
 from kb.text import fold
 
 if TYPE_CHECKING:
@@ -608,13 +608,9 @@ class AlignReport:
     warnings: list[str] = field(default_factory=list)
 
 
-def _values(var: str, iris: set[str] | None) -> str:
-    return "" if iris is None else f"VALUES ?{var} {{ {' '.join(f'<{i}>' for i in sorted(iris))} }}\n"
-
-
 def _wanted(kb: "KnowledgeBase", children: set[str] | None = None) -> dict[str, dict[str, tuple]]:
     """{child IRI: {parent IRI: (child id, parent id, child sha, parent sha)}} from the links graph."""
-    rows = kb.select(f"""SELECT DISTINCT ?c ?p ?cid ?pid ?cs ?ps WHERE {{ {_values("c", children)}
+    rows = kb.select(f"""SELECT DISTINCT ?c ?p ?cid ?pid ?cs ?ps WHERE {{ {sparql_values("c", children)}
         GRAPH <{kb.iris.links_graph}> {{ ?c pk:parentPlan ?p }}
         ?c dcterms:identifier ?cid . ?p dcterms:identifier ?pid .
         OPTIONAL {{ ?c prov:wasDerivedFrom/pk:sha256 ?cs }} OPTIONAL {{ ?p prov:wasDerivedFrom/pk:sha256 ?ps }} }}""")
@@ -632,10 +628,12 @@ def _existing(kb: "KnowledgeBase", graphs_in_scope: set[str] | None = None
     if graphs_in_scope is None:
         graphs = {g.value for g in kb.store.named_graphs() if g.value.startswith(prefix)}
     else:
-        graphs = {g for g in graphs_in_scope if kb.store.contains_named_graph(_named(g))}
+        import pyoxigraph as ox
+
+        graphs = {g for g in graphs_in_scope if kb.store.contains_named_graph(ox.NamedNode(g))}
     if not graphs:
         return {}, graphs
-    rows = kb.select(f"""SELECT ?g ?c ?p ?cs ?ps ?v WHERE {{ {_values("g", graphs_in_scope)} GRAPH ?g {{
+    rows = kb.select(f"""SELECT ?g ?c ?p ?cs ?ps ?v WHERE {{ {sparql_values("g", graphs_in_scope)} GRAPH ?g {{
         ?a a pk:Alignment ; pk:child ?c ; pk:parent ?p ; pk:alignerVersion ?v .
         OPTIONAL {{ ?a pk:childSha256 ?cs }} OPTIONAL {{ ?a pk:parentSha256 ?ps }} }} }}""",
                      use_default_graph_as_union=False)
@@ -644,12 +642,6 @@ def _existing(kb: "KnowledgeBase", graphs_in_scope: set[str] | None = None
         if r["g"] in graphs:
             out.setdefault(r["c"], {})[r["p"]] = (r.get("cs"), r.get("ps"), r["v"], r["g"])
     return out, graphs
-
-
-def _named(iri_: str):
-    import pyoxigraph as ox
-
-    return ox.NamedNode(iri_)
 
 
 # Above this size the alignment graphs are written in batches (N-Quads loads on an embedded store,

@@ -53,6 +53,11 @@ PREFIXES: dict[str, str] = {
 }
 
 
+def sparql_values(var: str, iris) -> str:
+    """A VALUES clause binding ?var to the IRIs (sorted); '' for None (no restriction)."""
+    return "" if iris is None else f"VALUES ?{var} {{ {' '.join(f'<{i}>' for i in sorted(iris))} }}\n"
+
+
 def sparql_prefixes(base: str | None = None) -> str:
     """PREFIX lines for every namespace plankb uses (plus `id:` for the data base)."""
     lines = [f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items()]

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Iterable
 
-from kb.ids import IRIs, sparql_prefixes
+from kb.ids import IRIs, sparql_prefixes, sparql_values
 from kb.text import fold
 
 if TYPE_CHECKING:
@@ -237,11 +237,6 @@ class Catalog:
         self._remerge_legal(set(frag.legal))
         return set(frag.legal)
 
-    def merge(self, other: "Catalog") -> "Catalog":
-        for f in other.fragments.values():
-            self.add(f)
-        return self
-
     def citations_of(self, plan_iri: str) -> list[tuple[str, str]]:
         """(cited document IRI, relation) of a plan."""
         p = self.plans.get(plan_iri)
@@ -251,33 +246,33 @@ class Catalog:
         return sorted((l.iri, rel) for l in frag.legal.values() for c, rel in l.cited_by if c == plan_iri)
 
     def _remerge_plans(self, iris: set[str]) -> None:
-        for i in iris:
-            graphs = sorted(self._plan_graphs.get(i, ()))
-            if not graphs:
-                self._plan_graphs.pop(i, None)
-                self.plans.pop(i, None)
-                continue
-            self.plans[i] = self.fragments[graphs[0]].plans[i]
+        self._remerge(iris, self._plan_graphs, self.plans, lambda i, graphs: self.fragments[graphs[0]].plans[i])
 
     def _remerge_legal(self, iris: set[str]) -> None:
+        self._remerge(iris, self._legal_graphs, self.legal, self._merged_legal)
+
+    def _remerge(self, iris: set[str], graphs_of: dict[str, set[str]], entries: dict, merge) -> None:
+        """Recompute the entries of `iris` from the fragments (graphs in IRI order) that hold them."""
         for i in iris:
-            graphs = sorted(self._legal_graphs.get(i, ()))
+            graphs = sorted(graphs_of.get(i, ()))
             if not graphs:
-                self._legal_graphs.pop(i, None)
-                self.legal.pop(i, None)
-                continue
-            descs = [self.fragments[g].legal[i] for g in graphs]
-            if len(descs) == 1:
-                merged = LegalInfo(**{**vars(descs[0]), "cited_by": set(descs[0].cited_by)})
+                graphs_of.pop(i, None)
+                entries.pop(i, None)
             else:
-                merged = LegalInfo(iri=i, key=descs[0].key)
-                for f in LEGAL_FIELDS:
-                    vals = [getattr(d, f) for d in descs if getattr(d, f) is not None]
-                    if vals:
-                        setattr(merged, f, _most_common(vals))
-                for d in descs:
-                    merged.cited_by |= d.cited_by
-            self.legal[i] = merged
+                entries[i] = merge(i, graphs)
+
+    def _merged_legal(self, i: str, graphs: list[str]) -> LegalInfo:
+        descs = [self.fragments[g].legal[i] for g in graphs]
+        if len(descs) == 1:
+            return LegalInfo(**{**vars(descs[0]), "cited_by": set(descs[0].cited_by)})
+        merged = LegalInfo(iri=i, key=descs[0].key)
+        for f in LEGAL_FIELDS:
+            vals = [getattr(d, f) for d in descs if getattr(d, f) is not None]
+            if vals:
+                setattr(merged, f, _most_common(vals))
+        for d in descs:
+            merged.cited_by |= d.cited_by
+        return merged
 
 
 @dataclass
@@ -319,9 +314,7 @@ def collect_fragments(store, exclude_graphs: Iterable[str] = (), graphs: Iterabl
             return None
         return frags.setdefault(g, Fragment(g))
 
-    values = ""
-    if only is not None and len(only) <= 64:
-        values = "VALUES ?g { " + " ".join(f"<{g}>" for g in sorted(only)) + " }\n"
+    values = sparql_values("g", only) if only is not None and len(only) <= 64 else ""
     for row in store.query(prefixes + PLANS_QUERY.replace("WHERE {\n", "WHERE {\n" + values, 1)):
         f = frag(_v(row["g"]))
         if f is None:
@@ -530,11 +523,11 @@ def _ident(leg: LegalInfo) -> tuple:
     return (fold(leg.doc_type or ""), leg.number, fold(leg.symbol or ""), place(leg.jurisdiction))
 
 
-def same_documents(cat: Catalog) -> list[tuple[str, str]]:
+def same_documents(cat: Catalog, r: "Resolver | None" = None) -> list[tuple[str, str]]:
     """(year-less node, dated node) pairs: 'Nghị quyết số 76/NQ-CP' cited without a date in one plan
     is the 'nq-76-2021-nq-cp' another plan cites, when exactly one dated document in the KB has the
     same type, number, symbol and jurisdiction. Order-independent: recomputed over the whole KB."""
-    r = Resolver(cat)
+    r = r or Resolver(cat)
     return [(leg.iri, r.alias(leg.iri)) for leg in sorted(cat.legal.values(), key=lambda x: x.key)
             if r.alias(leg.iri)]
 
@@ -665,11 +658,12 @@ class Resolver:
         return out
 
 
-def resolve(cat: Catalog) -> LinkReport:
-    """Match every cited document of the catalog against its plans."""
+def resolve(cat: Catalog, ids: IRIs | None = None) -> LinkReport:
+    """Match every cited document of the catalog against its plans; with `ids`, also the triples
+    of the links graph (`rep.triples`)."""
     rep = LinkReport()
     r = Resolver(cat)
-    rep.same_as = same_documents(cat)
+    rep.same_as = same_documents(cat, r)
     children: set[str] = set()
     for leg in sorted(cat.legal.values(), key=lambda x: x.key):
         if leg.iri in cat.plans:
@@ -684,6 +678,8 @@ def resolve(cat: Catalog) -> LinkReport:
     for leg in cat.legal.values():
         children |= {c for c, rel in leg.cited_by if rel in ("based_on", "parent")}
     rep.parent_plans = sorted((c, p) for c in children for p in r.parents(c))
+    if ids is not None:
+        rep.triples = link_triples(rep, r, ids)
     return rep
 
 
@@ -720,25 +716,18 @@ def _parent_triple(child: str, parent: str) -> tuple[str, str, str]:
     return f"<{child}>", f"<{PK}parentPlan>", f"<{parent}>"
 
 
-def link_triples(rep: LinkReport, cat: Catalog, ids: IRIs) -> list[tuple[str, str, str]]:
-    """Every triple of the links graph for the catalog (`rep` = resolve(cat))."""
-    r = Resolver(cat)
+def link_triples(rep: LinkReport, r: Resolver, ids: IRIs) -> list[tuple[str, str, str]]:
+    """Every triple of the links graph for the resolver's catalog (`rep`: its resolution)."""
     out: list[tuple[str, str, str]] = []
-    for leg in sorted(cat.legal.values(), key=lambda x: x.key):
+    for leg in sorted(r.cat.legal.values(), key=lambda x: x.key):
         out += _legal_triples(r, leg.iri, ids)
     out += [_parent_triple(c, p) for c, p in rep.parent_plans]
     return out
 
 
-def compute(store, ids: IRIs, exclude_graphs: Iterable[str] = (), extra: Catalog | None = None) -> LinkReport:
-    """Catalog of `store` (minus `exclude_graphs`, plus `extra`) -> matches and links-graph triples."""
-    excluded = set(exclude_graphs) | {ids.links_graph, ids.ontology_graph}
-    cat = collect(store, excluded)
-    if extra is not None:
-        cat.merge(extra)
-    rep = resolve(cat)
-    rep.triples = link_triples(rep, cat, ids)
-    return rep
+def compute(store, ids: IRIs, exclude_graphs: Iterable[str] = ()) -> LinkReport:
+    """Catalog of `store` (minus `exclude_graphs`) -> matches and links-graph triples."""
+    return resolve(collect(store, set(exclude_graphs) | {ids.links_graph, ids.ontology_graph}), ids)
 
 
 def complete_marker(ids: IRIs) -> tuple[str, str, str]:
@@ -846,9 +835,7 @@ def rebuild(kb: "KnowledgeBase") -> tuple[LinkReport, int]:
                        f"INSERT DATA {{ GRAPH <{g}> {{\n{s} {p} {o} .\n}} }}")
     for i in range(0, len(ops), 50):
         kb.store.update(" ;\n".join(ops[i:i + 50]))
-    cat = Catalog.from_fragments(frags[g] for g in sorted(frags))
-    rep = resolve(cat)
-    rep.triples = link_triples(rep, cat, kb.iris)
+    rep = resolve(Catalog.from_fragments(frags[g] for g in sorted(frags)), kb.iris)
     kb.store.update(replace_links_update(rep, kb.iris))
     kb._changed()
     return rep, len(ops)

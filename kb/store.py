@@ -491,17 +491,7 @@ class KnowledgeBase:
         realign: set[str] | None = None
         gone: list[str] = []
         if link:
-            old = linking.collect(self.store, {self.iris.links_graph, self.iris.ontology_graph})
-            new = old.copy()
-            changed: set[str] = set(frag.plans)
-            touched: set[str] = set()
-            for g in drop:
-                if g in new.fragments:
-                    changed |= set(new.fragments[g].plans)
-                    gone += [p.id for p in new.fragments[g].plans.values() if p.iri not in frag.plans]
-                touched |= new.remove(g)
-            touched |= new.add(frag)
-            update, warnings, realign = self._relink(old, new, changed, touched)
+            update, warnings, realign, gone = self._relink(drop, frag)
             ops.append(update)
             outcome.warnings += warnings
         # else: the links graph no longer covers every document (marker cleared above): the next
@@ -524,12 +514,24 @@ class KnowledgeBase:
         finally:
             self._changed()
 
-    def _relink(self, old, new, changed: set[str], touched: set[str]) -> tuple[str, list[str], set[str] | None]:
-        """(update, warnings, plans to realign or None for all) taking the links graph from catalog
-        `old` to `new`: a delta when the stored links graph covers every document (kb.link.relink;
-        its cost follows the change), else a full recomputation."""
+    def _relink(self, drop: list[str], frag=None) -> tuple[str, list[str], set[str] | None, list[str]]:
+        """The links update for dropping the document graphs `drop` and adding `frag` (a
+        kb.link.Fragment): (update, warnings, plans to realign or None for all, ids of plans gone).
+        A delta when the stored links graph covers every document (kb.link.relink; its cost follows
+        the change), else a full recomputation."""
         from kb import link as linking
 
+        old = linking.collect(self.store, {self.iris.links_graph, self.iris.ontology_graph})
+        new = old.copy()
+        added = set(frag.plans) if frag is not None else set()
+        changed, touched, gone = set(added), set(), []
+        for g in drop:
+            if g in new.fragments:
+                changed |= set(new.fragments[g].plans)
+                gone += [p.id for p in new.fragments[g].plans.values() if p.iri not in added]
+            touched |= new.remove(g)
+        if frag is not None:
+            touched |= new.add(frag)
         if linking.is_complete(self.store, self.iris):
             delta = linking.relink(old, new, changed, touched, self.iris)
             # callers clear the marker before their first operation and this sets it again last:
@@ -537,10 +539,9 @@ class KnowledgeBase:
             # half-way leaves the links marked incomplete, so the next write recomputes them whole
             # instead of applying a delta to a stale links graph
             update = " ;\n".join(op for op in (delta.update(self.iris), linking.set_marker_update(self.iris)) if op)
-            return update, delta.warnings, delta.realign
-        rep = linking.resolve(new)
-        rep.triples = linking.link_triples(rep, new, self.iris)
-        return linking.replace_links_update(rep, self.iris), rep.warnings, None
+            return update, delta.warnings, delta.realign, gone
+        rep = linking.resolve(new, self.iris)
+        return linking.replace_links_update(rep, self.iris), rep.warnings, None, gone
 
     def remove_plan(self, plan_id: str) -> bool:
         """Drop a document's graph (and update the links and alignments). True if it was there."""
@@ -549,14 +550,10 @@ class KnowledgeBase:
         g = self.iris.graph(plan_id)
         if not self.store.contains_named_graph(_nn(g)):
             return False
-        old = linking.collect(self.store, {self.iris.links_graph, self.iris.ontology_graph})
-        new = old.copy()
-        changed = set(new.fragments[g].plans) if g in new.fragments else set()
-        touched = new.remove(g)
-        update, _, realign = self._relink(old, new, changed, touched)
+        update, _, realign, gone = self._relink([g])
         self._write(" ;\n".join(op for op in (linking.clear_marker_update(self.iris), f"DROP SILENT GRAPH <{g}>", update)
                                  if op))
-        linking.refresh_alignments(self, realign, [plan_id])
+        linking.refresh_alignments(self, realign, gone or [plan_id])
         return True
 
     def link(self):
@@ -641,38 +638,11 @@ class KnowledgeBase:
                 summary.link_warnings = [f"links graph not recomputed: {type(e).__name__}: {e}"]
         t2 = time.perf_counter()
         summary.phases["link"] = t2 - t1
-        summary.missing_sources = self._missing_source_keys()
+        summary.missing_sources = [r["key"] for r in self.missing_sources()]
         summary.triple_count = self.triple_count()
         summary.phases["finish"] = time.perf_counter() - t2
         summary.seconds = time.perf_counter() - t0
         return summary
-
-    def _missing_source_keys(self) -> list[str]:
-        """The keys `missing_sources()` returns, in its order (most cited first, then key), computed
-        from a few DISTINCT selections instead of its one query: under the union default graph a node
-        cited by N plans is described N times, and that query's OPTIONALs multiply the copies
-        (about N^3 rows for NQ 76/NQ-CP cited by every plan), which does not finish at country scale."""
-        missing = {r["l"] for r in self.select("SELECT DISTINCT ?l WHERE { ?l pk:ingested false }")}
-        missing -= {r["l"] for r in self.select("SELECT DISTINCT ?l WHERE { ?l owl:sameAs ?d }")}
-        if not missing:
-            return []
-        keys: dict[str, set[str]] = {}
-        for r in self.select("SELECT DISTINCT ?l ?k WHERE { ?l pk:citationKey ?k }"):
-            if r["l"] in missing:
-                keys.setdefault(r["l"], set()).add(r["k"])
-        alias: dict[str, set[str]] = {}  # legal node -> the nodes owl:sameAs it (cited without a year)
-        for r in self.select("SELECT DISTINCT ?a ?l WHERE { ?a owl:sameAs ?l }"):
-            alias.setdefault(r["l"], set()).add(r["a"])
-        cited_by: dict[str, set[str]] = {}
-        for r in self.select("SELECT DISTINCT ?p ?c WHERE { ?p eli:based_on|eli:cites ?c }"):
-            cited_by.setdefault(r["c"], set()).add(r["p"])
-        rows = []
-        for legal, ks in keys.items():
-            plans = set(cited_by.get(legal, ()))
-            for a in alias.get(legal, ()):
-                plans |= cited_by.get(a, set())
-            rows += [(-len(plans), k) for k in ks]
-        return [k for _, k in sorted(rows)]
 
     # ------------------------------------------------------------ bulk path
     def _source_index(self) -> tuple[dict[str, tuple[str, str]], dict[str, set[str]], set[str]]:
