@@ -34,8 +34,8 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.negotiation import problem_response
-from api.sparql import DEFAULT_EXAMPLES_DIR, SparqlRouter
+from plankb.api.negotiation import problem_response
+from plankb.api.sparql import DEFAULT_EXAMPLES_DIR, SparqlRouter
 
 log = logging.getLogger("plankb.api")
 
@@ -86,7 +86,7 @@ class Settings(BaseModel):
 
 def _open_kb(settings: Settings) -> tuple[Any, bool]:
     """The KnowledgeBase under settings.data_dir (created if missing). Returns (kb, owned)."""
-    from kb.store import KnowledgeBase
+    from plankb.kb.store import KnowledgeBase
 
     return KnowledgeBase.open(settings.data_dir), True
 
@@ -101,7 +101,7 @@ def _store_path_of(kb: Any, settings: Settings) -> Path | None:
     if path is not None:
         return Path(path)
     if isinstance(kb, ox.Store) and settings.data_dir is not None:
-        from kb.settings import get_settings
+        from plankb.kb.settings import get_settings
 
         candidate = get_settings(settings.data_dir).store_dir
         return candidate if candidate.is_dir() else None
@@ -116,7 +116,7 @@ def _warm_catalog(kb: Any) -> None:
         return
     import threading
 
-    from kb import catalog
+    from plankb.kb import catalog
 
     def build() -> None:
         try:
@@ -177,14 +177,14 @@ def create_app(settings: Settings | None = None, kb: Any = None) -> FastAPI:
         # `plankb ingest` on the same folder names this server (kb.inuse)
         served = app.state.store_path.parent if getattr(the_kb, "path", None) and app.state.store_path else None
         if served is not None:
-            from kb.inuse import write_marker
+            from plankb.kb.inuse import write_marker
 
             write_marker(served, f"http://{settings.host}:{settings.port}")
         try:
             yield
         finally:
             if served is not None:
-                from kb.inuse import remove_marker
+                from plankb.kb.inuse import remove_marker
 
                 remove_marker(served)
             sparql.close()
@@ -203,7 +203,7 @@ def create_app(settings: Settings | None = None, kb: Any = None) -> FastAPI:
     app.state.settings = settings
     _install_problem_handlers(app)
     # the graphs' vendored vis-network and JS/CSS (viz/static); before /static, which would shadow it
-    from viz.network import STATIC_DIR as VIZ_STATIC_DIR
+    from plankb.viz.network import STATIC_DIR as VIZ_STATIC_DIR
 
     app.mount("/static/viz", StaticFiles(directory=VIZ_STATIC_DIR), name="static-viz")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -228,11 +228,11 @@ def create_app(settings: Settings | None = None, kb: Any = None) -> FastAPI:
     app.state.sparql = sparql
     app.include_router(sparql)
 
-    from api.routers import ROUTERS
+    from plankb.api.routers import ROUTERS
 
     for router in ROUTERS:
         app.include_router(router)
-    from api.routers import pages  # the HTML pages (Vietnamese), and HTML 404s for browsers
+    from plankb.api.routers import pages  # the HTML pages (Vietnamese), and HTML 404s for browsers
 
     app.include_router(pages.router)
     pages.install_html_errors(app)
@@ -245,7 +245,7 @@ def _install_docs(app: FastAPI) -> None:
     (problem+json error bodies) added to the OpenAPI components."""
     from fastapi.openapi.docs import get_swagger_ui_html
 
-    from api.schemas import Problem
+    from plankb.api.schemas import Problem
 
     @app.get("/docs", include_in_schema=False)
     def swagger_ui():

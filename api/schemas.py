@@ -9,8 +9,8 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.requests import Request
 
-from api.negotiation import PROBLEM_JSON
-from kb.trace import TaskRow
+from plankb.api.negotiation import PROBLEM_JSON
+from plankb.kb.trace import TaskRow
 
 T = TypeVar("T")
 

@@ -81,8 +81,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from api.negotiation import NotAcceptable, ProblemError, negotiate
-from kb.ids import PREFIXES
+from plankb.api.negotiation import NotAcceptable, ProblemError, negotiate
+from plankb.kb.ids import PREFIXES
 
 log = logging.getLogger("plankb.sparql")
 

@@ -34,7 +34,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
-from kb.text import canonical_tones, fold
+from plankb.kb.text import canonical_tones, fold
 
 SIMILARITY = 80.0  # minimum rapidfuzz ratio for two task texts to be the same task
 
@@ -50,7 +50,7 @@ def norm_text(s: str | None) -> str:
 @lru_cache(maxsize=1)
 def unit_aliases() -> dict[str, str]:
     """folded unit name -> function, from kb/synth_data/units.json (every level word substituted)."""
-    from kb.synth import data
+    from plankb.kb.synth import data
 
     units = data()["units"]
     out: dict[str, str] = {}
@@ -276,7 +276,7 @@ def compare(truth: dict, rec: dict | None, error: str | None = None) -> dict:
 
 # ---------------------------------------------------------------------------- extraction
 def _extract(path: str) -> tuple[str, dict | None, str | None, float]:
-    from ingest.pipeline import extract_document
+    from plankb.ingest.pipeline import extract_document
 
     t0 = time.perf_counter()
     try:

@@ -40,10 +40,10 @@ def main() -> int:
     ap.add_argument("--seeds", type=Path, default=ROOT / "examples" / "seeds")
     args = ap.parse_args()
 
-    from kb import align as A
-    from kb import trace as T
-    from kb.gaps import plan_gaps
-    from kb.store import KnowledgeBase
+    from plankb.kb import align as A
+    from plankb.kb import trace as T
+    from plankb.kb.gaps import plan_gaps
+    from plankb.kb.store import KnowledgeBase
 
     t0 = time.perf_counter()
     kb = KnowledgeBase.in_memory()

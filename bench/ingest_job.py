@@ -21,7 +21,7 @@ def main() -> None:
     ap.add_argument("--sample-rate", type=float, default=0.02)
     ap.add_argument("--json", required=True)
     a = ap.parse_args()
-    from kb.store import KnowledgeBase
+    from plankb.kb.store import KnowledgeBase
 
     import threading
 

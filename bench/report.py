@@ -9,7 +9,7 @@ import argparse
 import json
 from pathlib import Path
 
-from bench.common import REPO
+from plankb.bench.common import REPO
 
 RESULTS = REPO / "bench" / "results"
 DOC = REPO / "docs" / "PERFORMANCE.md"

@@ -44,8 +44,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any, Callable
 
-from bench import common
-from bench.common import (PYTHON, REPO, du, free_port, latency_stats, load_average, mib, run_measured,
+from plankb.bench import common
+from plankb.bench.common import (PYTHON, REPO, du, free_port, latency_stats, load_average, mib, run_measured,
                           wait_for_http)
 
 RESULTS = REPO / "bench" / "results"
@@ -69,7 +69,7 @@ def corpus_for(scale: str, work: Path, seed: int) -> tuple[Path, Path | None, di
     if scale == "seed":
         files = sorted(SEEDS.glob("*.txt"))
         return SEEDS, None, {"documents": len(files), "bytes": sum(f.stat().st_size for f in files), "synthetic": False}
-    from kb.synth import write_corpus
+    from plankb.kb.synth import write_corpus
 
     out = work / f"{scale}-seed{seed}" / "corpus"
     manifest = out / "manifest.json"
@@ -86,8 +86,8 @@ def corpus_for(scale: str, work: Path, seed: int) -> tuple[Path, Path | None, di
 def bench_ingest(docs: Path, data_dir: Path, workers: int, validate: str, corpus_bytes: int, n_docs: int) -> dict:
     if data_dir.exists():
         shutil.rmtree(data_dir)
-    js = data_dir.parent / "ingest.json"
-    cmd = [PYTHON, "-m", "bench.ingest_job", str(docs), "--data-dir", str(data_dir), "--workers", str(workers),
+    js = data_dir.parent / "plankb.ingest.json"
+    cmd = [PYTHON, "-m", "plankb.bench.ingest_job", str(docs), "--data-dir", str(data_dir), "--workers", str(workers),
            "--validate", validate, "--json", str(js)]
     load_before = load_average()
     rc, seconds, peak, peak_main, tail = run_measured(cmd, timeout=7200)
@@ -180,7 +180,7 @@ def _timed(fn: Callable[[], Any], reps: list) -> tuple[float | None, list[float]
 
 
 def bench_queries(data_dir: Path, seed: int) -> tuple[dict, dict]:
-    from kb.store import KnowledgeBase
+    from plankb.kb.store import KnowledgeBase
 
     kb = KnowledgeBase.open(data_dir)
     try:
@@ -195,20 +195,20 @@ def bench_queries(data_dir: Path, seed: int) -> tuple[dict, dict]:
                 out[name]["error"] = err
 
         try:
-            from kb.trace import find_tasks, trace_task
+            from plankb.kb.trace import find_tasks, trace_task
 
             record("trace_task", lambda a: trace_task(kb, a["id"]), params["tasks"])
             record("tasks_of_unit", lambda a: find_tasks(kb, unit=a["id"]), params["units"])
         except ImportError as e:
             out["trace_task"] = out["tasks_of_unit"] = {"error": f"not available: {e}"}
         try:
-            from kb.gaps import plan_gaps
+            from plankb.kb.gaps import plan_gaps
 
             record("plan_gaps", lambda a: plan_gaps(kb, a["id"]), params["plans"])
         except ImportError as e:
             out["plan_gaps"] = {"error": f"not available: {e}"}
         try:
-            from kb.catalog import search
+            from plankb.kb.catalog import search
 
             record("search", lambda w: search(kb, w, limit=20), params["words"] * 3)
         except ImportError as e:
@@ -224,11 +224,11 @@ def bench_queries(data_dir: Path, seed: int) -> tuple[dict, dict]:
 # ---------------------------------------------------------------------------- alignment
 def bench_align(data_dir: Path) -> dict:
     """Recompute every (child, parent) alignment (kb.align.align_kb(force=True)) on the ingested KB."""
-    from kb.store import KnowledgeBase
+    from plankb.kb.store import KnowledgeBase
 
     kb = KnowledgeBase.open(data_dir)
     try:
-        from kb.align import align_kb
+        from plankb.kb.align import align_kb
 
         t0 = time.perf_counter()
         rep = align_kb(kb, force=True)
@@ -245,7 +245,7 @@ def bench_align(data_dir: Path) -> dict:
 # ---------------------------------------------------------------------------- adding one plan
 def extra_plans(tmp: Path, seed: int, n: int = 3) -> list[Path]:
     """Plans that are not in the corpus: five-year plans of communes (the corpus has yearly ones)."""
-    from kb.synth import plan_corpus, write_document
+    from plankb.kb.synth import plan_corpus, write_document
 
     out = []
     for code in ("31", "24", "1")[:n]:
@@ -259,8 +259,8 @@ def extra_plans(tmp: Path, seed: int, n: int = 3) -> list[Path]:
 
 
 def bench_add(data_dir: Path, seed: int, runs: int = 3) -> dict:
-    from ingest.pipeline import extract_document
-    from kb.store import KnowledgeBase
+    from plankb.ingest.pipeline import extract_document
+    from plankb.kb.store import KnowledgeBase
 
     tmp = data_dir.parent / "extra"
     files = extra_plans(tmp, seed, runs)
@@ -284,7 +284,7 @@ def bench_add(data_dir: Path, seed: int, runs: int = 3) -> dict:
     # the one part of an addition that reads the whole KB: the catalog (one pk:linkFacts literal per document)
     kb = KnowledgeBase.open(data_dir)
     try:
-        from kb.link import collect
+        from plankb.kb.link import collect
 
         t0 = time.perf_counter()
         cat = collect(kb.store, {kb.iris.links_graph, kb.iris.ontology_graph})
@@ -299,7 +299,7 @@ def bench_add(data_dir: Path, seed: int, runs: int = 3) -> dict:
 def dump_nquads(data_dir: Path, path: Path) -> int:
     import pyoxigraph as ox
 
-    from kb.store import KnowledgeBase
+    from plankb.kb.store import KnowledgeBase
 
     kb = KnowledgeBase.open(data_dir)
     try:
@@ -316,7 +316,7 @@ def bench_rdflib(nq: Path, queries: dict, work: Path, timeout: float) -> dict:
     for engine in ("oxigraph-memory", "oxigraph-disk", "rdflib"):
         js = work / f"store-{engine}.json"
         js.unlink(missing_ok=True)
-        cmd = [PYTHON, "-m", "bench.store_job", engine, str(nq), "--json", str(js)]
+        cmd = [PYTHON, "-m", "plankb.bench.store_job", engine, str(nq), "--json", str(js)]
         if engine != "oxigraph-disk":
             cmd += ["--queries", str(qf), "--reps", "3" if engine != "rdflib" else "2"]
         else:
@@ -440,7 +440,7 @@ def bench_http(data_dir: Path, nq: Path | None, queries: dict, params: dict, cli
     for prefix, env in (("plankb", {"PLANKB_QUERY_CACHE_BYTES": "0"}), ("plankb_cached", {})):
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        env_cmd = [PYTHON, "-m", "kb.cli", "serve", "--no-seeds", "--data-dir", str(data_dir), "--port", str(port)]
+        env_cmd = [PYTHON, "-m", "plankb.kb.cli", "serve", "--no-seeds", "--data-dir", str(data_dir), "--port", str(port)]
         t0 = time.perf_counter()
         p = _serve(env_cmd, f"{base}/sparql", 300, work / f"serve-{prefix}.log", env)
         if p is None:
@@ -509,11 +509,11 @@ def bench_http(data_dir: Path, nq: Path | None, queries: dict, params: dict, cli
 
 # ---------------------------------------------------------------------------- accuracy
 def bench_accuracy(corpus: Path, data_dir: Path | None, workers: int) -> dict:
-    from bench.accuracy import evaluate
+    from plankb.bench.accuracy import evaluate
 
     kb = None
     if data_dir is not None and data_dir.exists():
-        from kb.store import KnowledgeBase
+        from plankb.kb.store import KnowledgeBase
 
         kb = KnowledgeBase.open(data_dir)
     try:
@@ -628,7 +628,7 @@ def print_table(res: dict) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="bench.run", description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(prog="plankb.bench.run", description=__doc__.split("\n")[0])
     ap.add_argument("--scale", choices=["seed", "province", "country"], default="seed")
     ap.add_argument("--only", default=",".join(PARTS), help=f"comma-separated parts: {','.join(PARTS)}")
     ap.add_argument("--workers", type=int, default=2)
@@ -682,7 +682,7 @@ def main(argv: list[str] | None = None) -> int:
         save("queries")
     nq = None
     if "rdflib" in parts or "http" in parts:
-        nq = work / "kb.nq"
+        nq = work / "plankb.kb.nq"
         if not nq.exists() or nq.stat().st_mtime < (data_dir / "store").stat().st_mtime:
             dump_nquads(data_dir, nq)
     if "rdflib" in parts:

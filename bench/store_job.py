@@ -68,7 +68,7 @@ def main() -> None:
             "us_per_quad": round(load / max(quads, 1) * 1e6, 2),
             "rss_growth_mib": round(grown / 1024 / 1024, 1), "bytes_per_quad": round(grown / max(quads, 1), 1)}
     if a.engine == "oxigraph-disk":
-        from bench.common import du
+        from plankb.bench.common import du
 
         out["disk_mib"] = round(du(a.dir) / 1024 / 1024, 1)
     results = {}

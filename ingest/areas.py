@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from kb.text import fold
+from plankb.kb.text import fold
 
 VOCAB = Path(__file__).parent / "vocab" / "areas.csv"
 

@@ -31,7 +31,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from kb.text import canonical_tones
+from plankb.kb.text import canonical_tones
 
 VOCAB_DIR = Path(__file__).parent / "vocab"
 

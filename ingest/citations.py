@@ -27,9 +27,9 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from ingest import citation_patterns as P
-from kb.models import Citation, Level, Span
-from kb.text import canonical_tones, fold, slug, squash
+from plankb.ingest import citation_patterns as P
+from plankb.kb.models import Citation, Level, Span
+from plankb.kb.text import canonical_tones, fold, slug, squash
 
 __all__ = [
     "CitationContext",

@@ -10,9 +10,9 @@ from __future__ import annotations
 import calendar
 from datetime import date
 
-from ingest import patterns as P
-from kb.models import Deadline
-from kb.text import squash
+from plankb.ingest import patterns as P
+from plankb.kb.models import Deadline
+from plankb.kb.text import squash
 
 _ROMAN_Q = {"I": 1, "II": 2, "III": 3, "IV": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 

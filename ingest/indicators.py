@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 
-from ingest import patterns as P
-from ingest.areas import classify_area
-from kb.models import Indicator, Period, Section, Span
-from kb.text import fold, squash
+from plankb.ingest import patterns as P
+from plankb.ingest.areas import classify_area
+from plankb.kb.models import Indicator, Period, Section, Span
+from plankb.kb.text import fold, squash
 
 # Clause boundaries inside an item: sentence ends, semicolons, ", trong đó," and "Riêng …".
 CLAUSE_BOUNDARY_RE = re.compile(r"[.;](?=\s|$)|,\s*trong đó,?|\.\s*Riêng\b|:\s")

@@ -58,8 +58,8 @@ from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 from pathlib import Path
 
-from kb.errors import InputError
-from kb.models import SourceDocument
+from plankb.kb.errors import InputError
+from plankb.kb.models import SourceDocument
 
 MIB = 1024 * 1024
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ingest import patterns as P
-from kb.models import Section, Span
+from plankb.ingest import patterns as P
+from plankb.kb.models import Section, Span
 
 RANK_ROMAN, RANK_LETTER, RANK_PARAGRAPH = 1, 6, 99
 BULLET_RANKS = {"-": 7, "–": 7, "*": 7, "+": 8, "·": 9, "•": 9}

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import re
 
-from ingest.areas import classify_area, heading_area
-from ingest.deadlines import parse_deadline
-from ingest.units import ASSIGNMENT_SECTION_RE, AreaAssignment, UnitRegistry, find_units, fold_keep_length
-from kb.models import Section, Span, Task
-from kb.text import fold, squash
+from plankb.ingest.areas import classify_area, heading_area
+from plankb.ingest.deadlines import parse_deadline
+from plankb.ingest.units import ASSIGNMENT_SECTION_RE, AreaAssignment, UnitRegistry, find_units, fold_keep_length
+from plankb.kb.models import Section, Span, Task
+from plankb.kb.text import fold, squash
 
 # "II. NHIỆM VỤ TRỌNG TÂM", "2. NHIỆM VỤ, GIẢI PHÁP", "III. GIẢI PHÁP THỰC HIỆN", "II. NỘI DUNG, MỤC TIÊU, NHIỆM VỤ"
 TASK_PART_RE = re.compile(r"nhiem vu|giai phap")

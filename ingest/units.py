@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from ingest.areas import AREA_HEADING_RES
-from kb.ids import NATIONAL_CODE
-from kb.models import Jurisdiction, Span, Unit, UnitMention
-from kb.text import slug, squash
+from plankb.ingest.areas import AREA_HEADING_RES
+from plankb.kb.ids import NATIONAL_CODE
+from plankb.kb.models import Jurisdiction, Span, Unit, UnitMention
+from plankb.kb.text import slug, squash
 
 VOCAB = Path(__file__).parent / "vocab" / "units.csv"
 

@@ -33,11 +33,11 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from typing import TYPE_CHECKING, Iterable
 
-from kb.ids import encode_id, sparql_values
-from kb.text import fold
+from plankb.kb.ids import encode_id, sparql_values
+from plankb.kb.text import fold
 
 if TYPE_CHECKING:
-    from kb.store import KnowledgeBase
+    from plankb.kb.store import KnowledgeBase
 
 ALIGNER_VERSION = "1"
 TASK_METHOD = "tfidf-syllable-1-2gram-cosine"
@@ -517,7 +517,7 @@ def _mint(kb: "KnowledgeBase", kind: str, a: str, b: str) -> str:
 
 def alignment_triples(kb: "KnowledgeBase", pa: PairAlignment, generated_at: datetime | None = None
                       ) -> list[tuple[str, str, str]]:
-    from kb.rdf import iri, lit, typed
+    from plankb.kb.rdf import iri, lit, typed
 
     def p(local: str) -> str:
         return f"<{PK}{local}>"

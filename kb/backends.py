@@ -626,7 +626,7 @@ def _count_results(content: bytes, fmt: Any) -> int:
 def open_server(settings: Any = None, graph_prefix: str | None = None) -> SparqlServerBackend:
     """A SparqlServerBackend from kb.settings.sparql_server_settings() (the PLANKB_SPARQL_* variables)."""
     if settings is None:
-        from kb.settings import sparql_server_settings
+        from plankb.kb.settings import sparql_server_settings
 
         settings = sparql_server_settings()
     return SparqlServerBackend.from_settings(settings, graph_prefix)

@@ -44,12 +44,12 @@ from urllib.parse import quote
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 from pyoxigraph import Literal as OxLiteral, NamedNode
 
-from kb.ids import PREFIXES
-from kb.models import AREAS, Area, Level
-from kb.text import fold
+from plankb.kb.ids import PREFIXES
+from plankb.kb.models import AREAS, Area, Level
+from plankb.kb.text import fold
 
 if TYPE_CHECKING:
-    from kb.store import KnowledgeBase
+    from plankb.kb.store import KnowledgeBase
 
 PK = PREFIXES["pk"]
 ELI = PREFIXES["eli"]
@@ -638,7 +638,7 @@ class _Index:
 
 def _describe(kb: "KnowledgeBase", cls: str) -> dict[str, dict[str, list]]:
     """{subject IRI: {predicate IRI: [values]}} for every instance of `cls` (each value once)."""
-    from kb.store import to_python
+    from plankb.kb.store import to_python
 
     out: dict[str, dict[str, list]] = {}
     # The subjects first, then their triples: over the union of graphs a description repeated in
@@ -1154,7 +1154,7 @@ def source_context(source: SourceRef, chars: int = 300) -> SourceContext | None:
     try:
         if not path.is_file() or (source.sha256 and hashlib.sha256(path.read_bytes()).hexdigest() != source.sha256):
             return None
-        from ingest.read import read_document
+        from plankb.ingest.read import read_document
 
         text = read_document(path).text
     except Exception:  # unreadable now: the page shows the task text alone
@@ -1197,7 +1197,7 @@ def get_unit(kb: "KnowledgeBase", unit_id: str, *, counterparts: bool = False) -
     plans = {p for p in ix.unit_plans.get(iri, [])} | {ix.tasks[t].plan for t, _ in ix.unit_tasks.get(iri, [])}
     cps = None
     if counterparts:
-        from kb.trace import unit_counterparts
+        from plankb.kb.trace import unit_counterparts
 
         cps = [Counterpart.model_validate(c) for c in unit_counterparts(kb, unit_id)]
     return UnitDetail(**_fields(u.summary),

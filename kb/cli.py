@@ -33,8 +33,8 @@ def extract(
     format: str = typer.Option("json", "--format", "-f", help="json | summary"),
 ) -> None:
     """Extract structured records from plan documents and print them (JSON list, one object per file)."""
-    from ingest.pipeline import extract_document
-    from kb.errors import InputError
+    from plankb.ingest.pipeline import extract_document
+    from plankb.kb.errors import InputError
 
     records, failed = [], []
     for f in files:
@@ -68,8 +68,8 @@ DATA_DIR_OPTION = typer.Option(
 def _open_kb(data_dir: Optional[Path], write: bool = False):
     """The KB for a command. A command that only reads (`write=False`) still works while a server
     holds the store (one writer per folder): it reads a read-only snapshot instead."""
-    from kb.errors import StoreError, StoreInUse
-    from kb.store import KnowledgeBase
+    from plankb.kb.errors import StoreError, StoreInUse
+    from plankb.kb.store import KnowledgeBase
 
     try:
         return KnowledgeBase.open(data_dir)
@@ -98,7 +98,7 @@ def ingest(
     """Extract plan documents and add them to the knowledge base (exit 2 if any file failed)."""
     from rich.console import Console
 
-    from kb.errors import StoreError
+    from plankb.kb.errors import StoreError
 
     kb = _open_kb(data_dir, write=True)
     try:
@@ -164,7 +164,7 @@ def _print_query(kb, query: str, format: str) -> None:
         return
     if isinstance(result, ox.QueryTriples):
         fmt = ox.RdfFormat.N_TRIPLES if format == "csv" else ox.RdfFormat.TURTLE
-        from kb.ids import PREFIXES
+        from plankb.kb.ids import PREFIXES
 
         sys.stdout.write(ox.serialize(result, format=fmt, prefixes=PREFIXES if fmt == ox.RdfFormat.TURTLE else None).decode("utf-8"))
         return
@@ -193,7 +193,7 @@ def export(
     data_dir: Optional[Path] = DATA_DIR_OPTION,
 ) -> None:
     """Export the knowledge base (RDF with named graphs, graphml/gexf graph, or a task CSV)."""
-    from kb.export import FORMATS, export_bytes
+    from plankb.kb.export import FORMATS, export_bytes
 
     if format not in FORMATS:
         _fail(f"unknown format {format!r}: choose one of {', '.join(FORMATS)}")
@@ -240,8 +240,8 @@ def link(
     failed half-way."""
     import time
 
-    from kb.align import align_kb
-    from kb.link import rebuild
+    from plankb.kb.align import align_kb
+    from plankb.kb.link import rebuild
 
     kb = _open_kb(data_dir, write=True)
     try:
@@ -314,7 +314,7 @@ def trace(
     data_dir: Optional[Path] = DATA_DIR_OPTION,
 ) -> None:
     """Trace a task up to national sources: parent plan's tasks, parent plans, legal bases, and the gaps."""
-    from kb.trace import render_trace, trace_all, trace_task
+    from plankb.kb.trace import render_trace, trace_all, trace_task
 
     _check_format(format)
     if not task and not all_tasks:
@@ -348,7 +348,7 @@ def tasks(
     data_dir: Optional[Path] = DATA_DIR_OPTION,
 ) -> None:
     """List tasks with their ids (what `plankb trace` takes); by plan, by unit (lead or support), area, text."""
-    from kb.trace import find_tasks
+    from plankb.kb.trace import find_tasks
 
     _check_format(format)
     kb = _open_kb(data_dir)
@@ -376,7 +376,7 @@ def gaps(
     data_dir: Optional[Path] = DATA_DIR_OPTION,
 ) -> None:
     """Parent tasks and indicators a plan leaves out, weakened indicators, tasks without lead unit or deadline."""
-    from kb.gaps import plan_gaps, render_gaps
+    from plankb.kb.gaps import plan_gaps, render_gaps
 
     _check_format(format)
     kb = _open_kb(data_dir)
@@ -399,7 +399,7 @@ def legal(
     data_dir: Optional[Path] = DATA_DIR_OPTION,
 ) -> None:
     """Everything that rests on a legal document: the plans citing it, the plans below them, their tasks."""
-    from kb.trace import AmbiguousDocument, legal_dependents
+    from plankb.kb.trace import AmbiguousDocument, legal_dependents
 
     _check_format(format)
     kb = _open_kb(data_dir)
@@ -446,8 +446,8 @@ def viz(
 ) -> None:
     """Write a standalone interactive graph page (offline, opens from file://): a task's trace, a plan with
     its tasks, parents and legal bases, a unit's tasks and counterparts, or what rests on a legal document."""
-    from api.pages_data import plans_beside_tasks, subgraph_for
-    from viz.network import LAYOUTS, render_html
+    from plankb.api.pages_data import plans_beside_tasks, subgraph_for
+    from plankb.viz.network import LAYOUTS, render_html
 
     if kind is not None and kind not in VIZ_KINDS:
         _fail(f"unknown kind {kind!r}: choose one of {', '.join(VIZ_KINDS)}")
@@ -488,8 +488,8 @@ def serve(
     """Serve the knowledge base: web UI, REST API and SPARQL endpoint (the default command)."""
     import uvicorn
 
-    from api.app import Settings, create_app
-    from kb.errors import StoreError
+    from plankb.api.app import Settings, create_app
+    from plankb.kb.errors import StoreError
 
     kb = _open_kb(data_dir, write=True)
     try:
@@ -525,7 +525,7 @@ def synth(
     docx_share: float = typer.Option(0.15, "--docx-share", help="Share of documents written as .docx"),
 ) -> None:
     """Write a synthetic national corpus of plans (real names and codes) with a ground-truth JSON per document."""
-    from kb.synth import write_corpus
+    from plankb.kb.synth import write_corpus
 
     m = write_corpus(out, provinces=provinces, communes=communes, seed=seed, province_codes=province,
                      five_year_communes=five_year_communes, docx_share=docx_share, progress=sys.stderr.isatty())
@@ -553,7 +553,7 @@ def bench(
     if part == "accuracy":
         if corpus is None:
             _fail("give --corpus DIR (a corpus written by `plankb synth`)")
-        from bench.accuracy import evaluate, print_report
+        from plankb.bench.accuracy import evaluate, print_report
 
         rep = evaluate(corpus, workers=workers, limit=limit)
         print_report(rep)
@@ -562,7 +562,7 @@ def bench(
         return
     if part is not None:
         _fail(f"unknown benchmark part {part!r} (use options, e.g. --scale country --only ingest,queries)")
-    from bench.run import main as bench_main
+    from plankb.bench.run import main as bench_main
 
     raise typer.Exit(bench_main(["--workers", str(workers), *ctx.args]))
 

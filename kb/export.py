@@ -14,10 +14,10 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from kb.ids import PREFIXES
+from plankb.kb.ids import PREFIXES
 
 if TYPE_CHECKING:
-    from kb.store import KnowledgeBase
+    from plankb.kb.store import KnowledgeBase
 
 FORMATS = ("trig", "nquads", "turtle", "jsonld", "graphml", "gexf", "csv")
 EXTENSIONS = {"trig": ".trig", "nquads": ".nq", "turtle": ".ttl", "jsonld": ".jsonld", "graphml": ".graphml",

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import networkx as nx
 
-    from kb.store import KnowledgeBase
+    from plankb.kb.store import KnowledgeBase
 
 LABEL_MAX = 140
 

@@ -30,8 +30,8 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from kb.settings import base_iri
-from kb.text import fold, slug
+from plankb.kb.settings import base_iri
+from plankb.kb.text import fold, slug
 
 ONTOLOGY = "http://plankb.org/ontology#"
 # Code of the national jurisdiction ('Việt Nam'): national plans (ingest.header.NATIONAL) and the

@@ -12,7 +12,7 @@ import json
 import os
 from pathlib import Path
 
-from kb.errors import StoreInUse
+from plankb.kb.errors import StoreInUse
 
 MARKER = "server.json"
 

@@ -28,11 +28,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Iterable
 
-from kb.ids import IRIs, sparql_prefixes, sparql_values
-from kb.text import fold
+from plankb.kb.ids import IRIs, sparql_prefixes, sparql_values
+from plankb.kb.text import fold
 
 if TYPE_CHECKING:
-    from kb.store import KnowledgeBase
+    from plankb.kb.store import KnowledgeBase
 
 MIN_TITLE_SIMILARITY = 60.0
 PK = "http://plankb.org/ontology#"
@@ -387,7 +387,7 @@ def fragment_of(nquads: str, graph: str) -> Fragment:
 
 def facts_quad(frag: Fragment) -> tuple[str, str, str]:
     """(subject, predicate, object) of the `pk:linkFacts` triple stored in the fragment's graph."""
-    from kb.rdf import _escape
+    from plankb.kb.rdf import _escape
 
     return f"<{frag.graph}>", f"<{PK}linkFacts>", f'"{_escape(frag.to_json())}"^^<{RDF_JSON}>'
 
@@ -685,7 +685,7 @@ def resolve(cat: Catalog, ids: IRIs | None = None) -> LinkReport:
 
 def _legal_triples(r: Resolver, legal_iri: str, ids: IRIs) -> list[tuple[str, str, str]]:
     """The links-graph triples about one cited document: pk:ingested, owl:sameAs, and its match."""
-    from kb.rdf import A, P, iri, lit, typed
+    from plankb.kb.rdf import A, P, iri, lit, typed
 
     cat = r.cat
     leg = cat.legal.get(legal_iri)
@@ -858,7 +858,7 @@ def refresh_alignments(kb: "KnowledgeBase", children: set[str] | None = None,
 
     Alignments are derived data kept in their own graphs: a failure here is reported as a warning
     and leaves the documents and the links graph as written."""
-    from kb.align import align_kb
+    from plankb.kb.align import align_kb
 
     try:
         return align_kb(kb, children=children, removed=removed).warnings

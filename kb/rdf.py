@@ -17,9 +17,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
-from kb.ids import IRIs, PREFIXES
-from kb.models import AREAS, Citation, Jurisdiction, PlanRecord, Problem, Span
-from kb.text import canonical_tones, fold
+from plankb.kb.ids import IRIs, PREFIXES
+from plankb.kb.models import AREAS, Citation, Jurisdiction, PlanRecord, Problem, Span
+from plankb.kb.text import canonical_tones, fold
 
 PK = PREFIXES["pk"]
 ELI = PREFIXES["eli"]
@@ -342,7 +342,7 @@ class _Builder:
         uid = self._unit_index.get(fold(canonical_tones(name)))
         if uid is None:
             j = self.r.jurisdiction
-            from kb.text import slug
+            from plankb.kb.text import slug
 
             uid = f"{slug(j.name) if j else 'unknown'}--{slug(name)}"
             self._unit_index[fold(canonical_tones(name))] = uid

@@ -22,9 +22,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Literal
 
-from kb.errors import InputError, StoreError
-from kb.ids import IRIs, PREFIXES
-from kb.models import PlanRecord
+from plankb.kb.errors import InputError, StoreError
+from plankb.kb.ids import IRIs, PREFIXES
+from plankb.kb.models import PlanRecord
 
 ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
 ONTOLOGY_FILE = ONTOLOGY_DIR / "plankb.ttl"
@@ -262,7 +262,7 @@ class KnowledgeBase:
         """Open (or create) the on-disk store under `data_dir` (default: settings)."""
         import pyoxigraph as ox
 
-        from kb.settings import get_settings
+        from plankb.kb.settings import get_settings
 
         settings = get_settings(data_dir, base)
         if settings.store == "sparql":  # PLANKB_STORE=sparql: the data lives on a SPARQL server
@@ -271,7 +271,7 @@ class KnowledgeBase:
             settings.store_dir.mkdir(parents=True, exist_ok=True)
             store = ox.Store(str(settings.store_dir))
         except OSError as e:
-            from kb.inuse import in_use_error, is_lock_error
+            from plankb.kb.inuse import in_use_error, is_lock_error
 
             if is_lock_error(e):  # one writer per data directory: name the holder (a server?)
                 raise in_use_error(settings.data_dir, settings.store_dir) from e
@@ -282,7 +282,7 @@ class KnowledgeBase:
     def open_read_only(cls, data_dir: str | os.PathLike[str] | None = None, base: str | None = None) -> "KnowledgeBase":
         import pyoxigraph as ox
 
-        from kb.settings import get_settings
+        from plankb.kb.settings import get_settings
 
         settings = get_settings(data_dir, base)
         if settings.store == "sparql":  # a server is read and written over HTTP alike
@@ -300,8 +300,8 @@ class KnowledgeBase:
     def open_server(cls, server=None, base: str | None = None) -> "KnowledgeBase":
         """A KB on a SPARQL 1.1 server (kb.backends.SparqlServerBackend). `server`: a
         kb.settings.SparqlServerSettings, default the PLANKB_SPARQL_* variables."""
-        from kb.backends import open_server
-        from kb.settings import base_iri
+        from plankb.kb.backends import open_server
+        from plankb.kb.settings import base_iri
 
         iris = IRIs(base or base_iri())
         try:
@@ -317,7 +317,7 @@ class KnowledgeBase:
     @property
     def backend(self):
         """The store as a kb.backends.Backend (query, update, replace_graph, drop_graph, triple_count)."""
-        from kb.backends import as_backend
+        from plankb.kb.backends import as_backend
 
         return as_backend(self.store)
 
@@ -361,7 +361,7 @@ class KnowledgeBase:
         """Called after a SPARQL Update not made by plankb (the endpoint's admin updates): the
         links graph is marked incomplete, so the next ingest recomputes it whole; `plankb link`
         also re-reads the documents' triples if the update changed what they cite."""
-        from kb.link import clear_marker_update
+        from plankb.kb.link import clear_marker_update
 
         self._changed()
         try:
@@ -435,7 +435,7 @@ class KnowledgeBase:
     def graph(self):
         """The networkx projection (kb.graph.to_networkx), cached until the next ingest."""
         if self._nx is None or self._nx_version != self._version:
-            from kb.graph import to_networkx
+            from plankb.kb.graph import to_networkx
 
             self._nx = to_networkx(self)
             self._nx_version = self._version
@@ -451,7 +451,7 @@ class KnowledgeBase:
     # ------------------------------------------------------------ writes
     def _graphs_with(self, sha256: str | None = None, source_path: str | None = None) -> dict[str, str]:
         """{graph IRI: plan id} of documents derived from a file with this sha256 or path."""
-        from kb.rdf import lit
+        from plankb.kb.rdf import lit
 
         cond = f"?src pk:sha256 {lit(sha256)} ." if sha256 else f"?src pk:sourcePath {lit(source_path or '')} ."
         rows = self.select(f"""SELECT DISTINCT ?g ?id WHERE {{ GRAPH ?g {{
@@ -467,8 +467,8 @@ class KnowledgeBase:
         source path) with another sha256 -> its graph is replaced. With `link`, the links graph
         is recomputed in the same transaction. Any exception leaves the store as it was.
         """
-        from kb import link as linking
-        from kb.rdf import build
+        from plankb.kb import link as linking
+        from plankb.kb.rdf import build
 
         outcome = IngestOutcome(path=record.source, status="unchanged", plan_id=record.id,
                                 graph=self.iris.graph(record.id))
@@ -519,7 +519,7 @@ class KnowledgeBase:
         kb.link.Fragment): (update, warnings, plans to realign or None for all, ids of plans gone).
         A delta when the stored links graph covers every document (kb.link.relink; its cost follows
         the change), else a full recomputation."""
-        from kb import link as linking
+        from plankb.kb import link as linking
 
         old = linking.collect(self.store, {self.iris.links_graph, self.iris.ontology_graph})
         new = old.copy()
@@ -545,7 +545,7 @@ class KnowledgeBase:
 
     def remove_plan(self, plan_id: str) -> bool:
         """Drop a document's graph (and update the links and alignments). True if it was there."""
-        from kb import link as linking
+        from plankb.kb import link as linking
 
         g = self.iris.graph(plan_id)
         if not self.store.contains_named_graph(_nn(g)):
@@ -558,7 +558,7 @@ class KnowledgeBase:
 
     def link(self):
         """Recompute the links graph (kb.link.link_plans)."""
-        from kb.link import link_plans
+        from plankb.kb.link import link_plans
 
         return link_plans(self)
 
@@ -587,7 +587,7 @@ class KnowledgeBase:
 
         def one(f: Path) -> IngestOutcome:
             try:
-                from ingest.pipeline import extract_document
+                from plankb.ingest.pipeline import extract_document
 
                 try:
                     known = self._graphs_with(sha256=file_sha256(f))
@@ -627,7 +627,7 @@ class KnowledgeBase:
         """After the documents: link once (links graph and alignments), then the summary's totals."""
         t1 = time.perf_counter()
         if summary.added or summary.replaced:
-            from kb.link import link_plans
+            from plankb.kb.link import link_plans
 
             try:
                 rep = link_plans(self)
@@ -695,7 +695,7 @@ class KnowledgeBase:
             slots.append(None)
 
         if jobs:  # documents will change before the links do: the next linking recomputes them all
-            from kb.link import clear_marker_update
+            from plankb.kb.link import clear_marker_update
 
             self._write(clear_marker_update(self.iris))
         batch: list[str] = []
@@ -811,9 +811,9 @@ def _prepare_document(job: tuple) -> dict:
     Returns {'outcome': IngestOutcome, 'nquads': str | None}; never raises for bad input."""
     path, base, check, generated_at = job
     try:
-        from ingest.pipeline import extract_document
-        from kb.link import facts_quad, fragment_of
-        from kb.rdf import build
+        from plankb.ingest.pipeline import extract_document
+        from plankb.kb.link import facts_quad, fragment_of
+        from plankb.kb.rdf import build
 
         record = extract_document(path)
         doc = build(record, base, datetime.fromisoformat(generated_at))

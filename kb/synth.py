@@ -40,7 +40,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
-from kb.text import fold, slug
+from plankb.kb.text import fold, slug
 
 DATA_DIR = Path(__file__).resolve().parent / "synth_data"
 TRUTH_SCHEMA = "plankb-synth-truth/1"

@@ -30,10 +30,10 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
-from kb.text import canonical_tones, fold
+from plankb.kb.text import canonical_tones, fold
 
 if TYPE_CHECKING:
-    from kb.store import KnowledgeBase
+    from plankb.kb.store import KnowledgeBase
 
 SEP = "\u001f"
 LABEL_MAX = 100
@@ -401,7 +401,7 @@ def _task_iri(kb: "KnowledgeBase", task_id: str) -> str:
 
 
 def _lit(value: str) -> str:
-    from kb.rdf import lit
+    from plankb.kb.rdf import lit
 
     return lit(value)
 
@@ -547,7 +547,7 @@ def trace_task(kb: "KnowledgeBase", task_id: str) -> Trace:
                     cands = [(s, b) for b, s in misses.items()]
                     best = max(cands) if cands else None
                 detail = f" (best candidate scores {best[0]:.2f}, below the threshold)" if best else ""
-                from kb.align import THRESHOLD
+                from plankb.kb.align import THRESHOLD
 
                 gaps.append(Gap(
                     kind="no_parent_task", node_id=_local(kb, frontier[0][0]),

@@ -27,7 +27,7 @@ def pytest_collection_modifyitems(config, items):
 
 @lru_cache(maxsize=None)
 def extract_seed(key: str):
-    from ingest.pipeline import extract_document
+    from plankb.ingest.pipeline import extract_document
 
     return extract_document(SEEDS[key])
 
@@ -39,6 +39,6 @@ def seed_records():
 
 @pytest.fixture(scope="session")
 def seed_texts():
-    from ingest.read import read_document
+    from plankb.ingest.read import read_document
 
     return {k: read_document(p).text for k, p in SEEDS.items()}

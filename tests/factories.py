@@ -13,7 +13,7 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
-from kb.models import (
+from plankb.kb.models import (
     Citation,
     Deadline,
     Indicator,
@@ -165,7 +165,7 @@ def vo_cuong_jurisdiction() -> Jurisdiction:
 
 # ---------------------------------------------------------------- units
 def unit(name: str, jurisdiction: Jurisdiction, *, aliases=(), roles=(), areas=(), path: Path | None = None) -> Unit:
-    from kb.text import slug
+    from plankb.kb.text import slug
 
     mentions = []
     if path is not None:
@@ -427,7 +427,7 @@ def all_records() -> list[PlanRecord]:
 def pipeline_ready() -> bool:
     """True once `ingest.pipeline.extract_document` extracts seed 000 (the real seeds are then used)."""
     try:
-        from ingest.pipeline import extract_document
+        from plankb.ingest.pipeline import extract_document
 
         extract_document(AI_QUOC_FILE)
         return True
@@ -439,7 +439,7 @@ def pipeline_ready() -> bool:
 def seed_kb():
     """An in-memory KB of the five seeds (through the pipeline), or of the factory records before
     the pipeline exists. Shared by tests: do not write to it."""
-    from kb.store import KnowledgeBase
+    from plankb.kb.store import KnowledgeBase
 
     kb = KnowledgeBase.in_memory()
     if pipeline_ready():

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from kb import align as A
-from kb.store import KnowledgeBase
+from plankb.kb import align as A
+from plankb.kb.store import KnowledgeBase
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "examples" / "seeds"

@@ -16,9 +16,9 @@ from urllib.parse import quote
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import Settings, create_app
-from kb.store import KnowledgeBase
-from kb.text import fold
+from plankb.api.app import Settings, create_app
+from plankb.kb.store import KnowledgeBase
+from plankb.kb.text import fold
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "examples" / "seeds"
 STATIC = Path(__file__).resolve().parent.parent / "api" / "static"

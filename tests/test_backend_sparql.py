@@ -1,4 +1,4 @@
-"""kb.backends: the seed KB on a real SPARQL server (Virtuoso Open Source, started on loopback by
+"""plankb.kb.backends: the seed KB on a real SPARQL server (Virtuoso Open Source, started on loopback by
 scripts/virtuoso.sh) answers exactly as the embedded Oxigraph store; the API on it; the write
 path (Graph Store Protocol and batched INSERT DATA) and the server's quirks.
 
@@ -18,13 +18,13 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kb import backends
-from kb import trace as T
-from kb.backends import (OxigraphBackend, ResultCapReached, ServerError, SparqlServerBackend, as_backend,
+from plankb.kb import backends
+from plankb.kb import trace as T
+from plankb.kb.backends import (OxigraphBackend, ResultCapReached, ServerError, SparqlServerBackend, as_backend,
                          plan_update, query_form, split_operations)
-from kb.gaps import plan_gaps
-from kb.settings import SparqlServerSettings
-from kb.store import KnowledgeBase
+from plankb.kb.gaps import plan_gaps
+from plankb.kb.settings import SparqlServerSettings
+from plankb.kb.store import KnowledgeBase
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "examples" / "seeds"
@@ -285,7 +285,7 @@ def test_server_quirks_are_handled(virtuoso, kbs):
 def test_api_on_the_server(kbs):
     from fastapi.testclient import TestClient
 
-    from api.app import Settings, create_app
+    from plankb.api.app import Settings, create_app
 
     local, remote = kbs
     with TestClient(create_app(Settings(max_rows=3), local)) as lc, \

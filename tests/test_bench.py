@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from kb import synth
-from kb.store import KnowledgeBase, _sampled
+from plankb.kb import synth
+from plankb.kb.store import KnowledgeBase, _sampled
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # bench/ is a folder of the source tree, not an installed package
@@ -63,7 +63,7 @@ def test_validate_modes():
 
 
 def test_accuracy_report(tiny):
-    from bench.accuracy import evaluate, unit_function
+    from plankb.bench.accuracy import evaluate, unit_function
 
     rep = evaluate(tiny, workers=1)
     assert rep["documents"] == 5 and rep["error_count"] == 0
@@ -75,7 +75,7 @@ def test_accuracy_report(tiny):
 
 
 def test_percentiles():
-    from bench.common import latency_stats, percentile
+    from plankb.bench.common import latency_stats, percentile
 
     assert percentile([1, 2, 3, 4], 50) == 2.5 and percentile([], 50) is None
     s = latency_stats([0.001 * i for i in range(1, 101)])
@@ -83,7 +83,7 @@ def test_percentiles():
 
 
 def test_run_seed_scale(tmp_path):
-    from bench.run import main
+    from plankb.bench.run import main
 
     assert main(["--scale", "seed", "--only", "ingest,queries", "--workers", "1", "--validate", "none",
                  "--work", str(tmp_path / "w"), "--out", str(tmp_path / "out")]) == 0

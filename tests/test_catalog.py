@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from kb import catalog
-from kb.catalog import Query, fold_map, name_key, path_key
-from kb.store import KnowledgeBase
-from kb.text import fold
+from plankb.kb import catalog
+from plankb.kb.catalog import Query, fold_map, name_key, path_key
+from plankb.kb.store import KnowledgeBase
+from plankb.kb.text import fold
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "examples" / "seeds"
 AI_QUOC = "phuong-ai-quoc-10660.cchc-2026-2030"

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from ingest.citations import (
+from plankb.ingest.citations import (
     CitationContext,
     citation_key,
     extract_adopting_decision,
@@ -21,8 +21,8 @@ from ingest.citations import (
     extract_legal_bases,
     select_parent_plans,
 )
-from ingest.clean import clean_text
-from kb.models import Citation, Span
+from plankb.ingest.clean import clean_text
+from plankb.kb.models import Citation, Span
 
 SEEDS = Path(__file__).resolve().parents[1] / "examples" / "seeds"
 

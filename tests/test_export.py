@@ -11,7 +11,7 @@ import rdflib
 from typer.testing import CliRunner
 
 import factories as F
-from kb.export import CSV_COLUMNS, FORMATS, export, export_bytes
+from plankb.kb.export import CSV_COLUMNS, FORMATS, export, export_bytes
 
 needs_pipeline = pytest.mark.skipif(not F.pipeline_ready(), reason="ingest.pipeline cannot extract the seeds yet")
 
@@ -43,8 +43,8 @@ def test_turtle_and_jsonld_parse():
 def test_graphml_and_gexf_load_in_networkx(tmp_path):
     kb = F.seed_kb()
     g = kb.graph()
-    export(kb, "graphml", tmp_path / "kb.graphml")
-    back = nx.read_graphml(tmp_path / "kb.graphml")
+    export(kb, "graphml", tmp_path / "plankb.kb.graphml")
+    back = nx.read_graphml(tmp_path / "plankb.kb.graphml")
     assert back.number_of_nodes() == g.number_of_nodes() and back.number_of_edges() == g.number_of_edges()
     assert {d["kind"] for _, d in back.nodes(data=True)} == {d["kind"] for _, d in g.nodes(data=True)}
     gexf = nx.read_gexf(io.BytesIO(export_bytes(kb, "gexf")))
@@ -75,7 +75,7 @@ def test_unknown_format():
 def cli_data(tmp_path_factory):
     if not F.pipeline_ready():
         pytest.skip("ingest.pipeline cannot extract the seeds yet")
-    from kb.cli import app
+    from plankb.kb.cli import app
 
     d = tmp_path_factory.mktemp("kbdata")
     result = CliRunner().invoke(app, ["ingest", str(F.SEEDS), "--data-dir", str(d), "--no-progress"])
@@ -84,7 +84,7 @@ def cli_data(tmp_path_factory):
 
 
 def run(*args, env=None):
-    from kb.cli import app
+    from plankb.kb.cli import app
 
     return CliRunner().invoke(app, list(args), env=env)
 
@@ -125,7 +125,7 @@ def test_cli_sparql_formats(cli_data):
 
 
 def test_cli_export_and_stats(cli_data, tmp_path):
-    out = tmp_path / "kb.trig"
+    out = tmp_path / "plankb.kb.trig"
     r = run("export", "--format", "trig", "-o", str(out), "--data-dir", str(cli_data))
     assert r.exit_code == 0 and out.stat().st_size > 1000
     r = run("export", "--format", "csv", "--data-dir", str(cli_data))

@@ -1,4 +1,4 @@
-"""kb.graph: the networkx projection of the seed KB."""
+"""plankb.kb.graph: the networkx projection of the seed KB."""
 from __future__ import annotations
 
 import unicodedata
@@ -45,7 +45,7 @@ def test_edges_and_relations():
 
 
 def test_projection_is_cached_until_the_next_ingest():
-    from kb.store import KnowledgeBase
+    from plankb.kb.store import KnowledgeBase
 
     kb = KnowledgeBase.in_memory()
     kb.ingest_record(F.hai_phong(), validate=False)

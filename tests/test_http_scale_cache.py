@@ -13,9 +13,9 @@ import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import Settings, create_app
-from api.sparql import Job, Outcome, ProcessEngine, QueryFailed, ResultCache
-from kb.store import KnowledgeBase
+from plankb.api.app import Settings, create_app
+from plankb.api.sparql import Job, Outcome, ProcessEngine, QueryFailed, ResultCache
+from plankb.kb.store import KnowledgeBase
 
 FIXTURE = Path(__file__).parent / "fixtures" / "sparql_fixture.trig"
 ID = "http://plankb.org/id/"

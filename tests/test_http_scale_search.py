@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from kb import catalog
-from kb.catalog import KINDS, _KIND_WEIGHT, Query, SearchHit, _search_docs
-from kb.store import KnowledgeBase
+from plankb.kb import catalog
+from plankb.kb.catalog import KINDS, _KIND_WEIGHT, Query, SearchHit, _search_docs
+from plankb.kb.store import KnowledgeBase
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "examples" / "seeds"
 

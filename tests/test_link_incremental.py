@@ -8,8 +8,8 @@ from pathlib import Path
 import factories as F
 import pytest
 
-from kb import link
-from kb.store import KnowledgeBase
+from plankb.kb import link
+from plankb.kb.store import KnowledgeBase
 
 
 def links_graph(kb: KnowledgeBase) -> set[tuple[str, str, str]]:
@@ -39,7 +39,7 @@ def assert_consistent(kb: KnowledgeBase, what: str) -> None:
     assert link.is_complete(kb.store, kb.iris), what
     have, want = links_graph(kb), full_links(kb)
     assert have == want, f"{what}: extra {sorted(have - want)[:5]} missing {sorted(want - have)[:5]}"
-    from kb.align import align_kb
+    from plankb.kb.align import align_kb
 
     rep = align_kb(kb)  # every alignment must already be current: nothing to realign or drop
     assert rep.aligned == [] and rep.dropped == [], f"{what}: stale alignments {rep.aligned[:5]} {rep.dropped[:5]}"
@@ -73,8 +73,8 @@ def test_an_incomplete_links_graph_is_recomputed_whole():
 def synthetic_records(tmp_path_factory) -> list:
     """A small national corpus: the national plan, two provinces' plans and some of their communes'
     (adopting decisions, unnumbered drafts, year-less citations: the cases the delta must cover)."""
-    from ingest.pipeline import extract_document
-    from kb.synth import write_corpus
+    from plankb.ingest.pipeline import extract_document
+    from plankb.kb.synth import write_corpus
 
     out = tmp_path_factory.mktemp("synth")
     manifest = write_corpus(out, province_codes=["31", "01"], communes=6, seed=3, five_year_communes=0.5,
@@ -124,7 +124,7 @@ def seeds_on_disk(data: Path) -> KnowledgeBase:
 def plankb_link(data: Path):
     from typer.testing import CliRunner
 
-    import kb.cli as cli_module
+    import plankb.kb.cli as cli_module
 
     res = CliRunner().invoke(cli_module.app, ["link", "--data-dir", str(data)])
     assert res.exit_code == 0, res.output
@@ -174,7 +174,7 @@ def test_large_alignment_refreshes_are_written_in_batches_with_the_same_result(m
     SPARQL update (a 200 MB update took 84 s and 5.4 GB at country scale): same graphs."""
     from datetime import datetime
 
-    from kb import align
+    from plankb.kb import align
 
     kb = KnowledgeBase.in_memory()
     for r in F.all_records():

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from api.negotiation import NotAcceptable, negotiate, parse_accept, quality
-from api.sparql import choose_format
+from plankb.api.negotiation import NotAcceptable, negotiate, parse_accept, quality
+from plankb.api.sparql import choose_format
 
 RESULTS = ["application/sparql-results+json", "application/sparql-results+xml", "text/csv",
            "text/tab-separated-values"]

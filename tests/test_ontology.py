@@ -9,7 +9,7 @@ import rdflib
 from rdflib.namespace import OWL, RDF, SKOS
 
 import factories as F
-from kb.models import AREAS
+from plankb.kb.models import AREAS
 
 ONTOLOGY = Path(__file__).resolve().parent.parent / "ontology"
 PK = rdflib.Namespace("http://plankb.org/ontology#")
@@ -44,7 +44,7 @@ def test_area_scheme_matches_models(onto):
 
 
 def test_every_pk_term_the_code_writes_is_declared(onto):
-    from kb import rdf
+    from plankb.kb import rdf
 
     used = {t.strip("<>") for t in [*rdf.P.values(), *rdf.C.values()] if t.startswith(f"<{PK}")}
     link_terms = set(re.findall(r"\{pk\}(\w+)", (Path(rdf.__file__).parent / "link.py").read_text()))

@@ -17,8 +17,8 @@ import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
-from api.app import Settings, create_app
-from kb.store import KnowledgeBase
+from plankb.api.app import Settings, create_app
+from plankb.kb.store import KnowledgeBase
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "examples" / "seeds"
 AI_QUOC = "phuong-ai-quoc-10660.cchc-2026-2030"
@@ -53,7 +53,7 @@ II. NHIỆM VỤ
 - Công khai thủ tục hành chính công đầy đủ, kịp thời.
 """
 # the hostile plan's commune does not exist: its id carries a hash of its text (ingest.pipeline.plan_id_for)
-HOSTILE_ID = __import__("ingest.pipeline", fromlist=["extract_text"]).extract_text(HOSTILE_PLAN, source="h.txt").id
+HOSTILE_ID = __import__("plankb.ingest.pipeline", fromlist=["extract_text"]).extract_text(HOSTILE_PLAN, source="h.txt").id
 GONE_PLAN = HOSTILE_PLAN.replace("HOA SEN", "SEN HỒNG").replace("Hoa Sen", "Sen Hồng").replace(XSS_SCRIPT, "") \
     .replace(XSS_IMG, "").replace('"><img/src=x onerror=alert(3)> và <svg/onload=alert(4)>', "")
 
@@ -70,7 +70,7 @@ def plan_files(tmp_path_factory) -> dict[str, Path]:
 
 @pytest.fixture(scope="session")
 def kb(plan_files) -> KnowledgeBase:
-    from ingest.pipeline import extract_document
+    from plankb.ingest.pipeline import extract_document
 
     kb = KnowledgeBase.in_memory()
     summary = kb.ingest_paths([SEEDS_DIR, plan_files["gone"]], progress=False, validate=False)
@@ -95,7 +95,7 @@ def client(kb):
 
 @pytest.fixture(scope="session")
 def hostile(kb) -> dict[str, str]:
-    from kb import catalog
+    from plankb.kb import catalog
 
     plan = next(p for p in catalog.list_plans(kb, limit=100).items if "hoa-sen" in p.id)
     tasks = catalog.list_tasks(kb, plan=plan.id).items
@@ -104,7 +104,7 @@ def hostile(kb) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def gone_task(kb) -> str:
-    from kb import catalog
+    from plankb.kb import catalog
 
     plan = next(p for p in catalog.list_plans(kb, limit=100).items if "sen-hong" in p.id)
     return catalog.list_tasks(kb, plan=plan.id).items[0].id
@@ -272,8 +272,8 @@ def test_task_without_source_file_shows_text_only(client, gone_task):
 
 
 def test_source_excerpt_checks_the_file(kb, tmp_path):
-    from api.pages_data import source_excerpt
-    from kb import catalog
+    from plankb.api.pages_data import source_excerpt
+    from plankb.kb import catalog
 
     task = catalog.get_task(kb, TASK)
     ex = source_excerpt(task)
@@ -423,7 +423,7 @@ def test_internal_links_resolve(client):
 def test_viz_command_writes_a_standalone_page(tmp_path, plan_files):
     from typer.testing import CliRunner
 
-    from kb.cli import app
+    from plankb.kb.cli import app
 
     data = tmp_path / "kb"
     runner = CliRunner()
@@ -447,7 +447,7 @@ def test_viz_command_writes_a_standalone_page(tmp_path, plan_files):
 
 
 def test_viz_subgraphs(kb):
-    from api.pages_data import subgraph_for
+    from plankb.api.pages_data import subgraph_for
 
     g, focus, title = subgraph_for(kb, VAN_HOA)
     assert g.nodes[focus]["kind"] == "unit" and title.startswith("Đơn vị Phòng Văn hóa")

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from kb.errors import InputError
+from plankb.kb.errors import InputError
 
 EXAMPLES = int(os.environ.get("PLANKB_HYPOTHESIS_EXAMPLES", "60"))
 PROFILE = settings(max_examples=EXAMPLES, deadline=None, database=None,
@@ -43,7 +43,7 @@ SUFFIXES = [".txt", ".md", ".html", ".htm", ".docx", ".TXT", ".pdf", ""]
 @PROFILE
 @given(data=st.binary(max_size=3000), suffix=st.sampled_from(SUFFIXES))
 def test_reader_on_any_bytes_gives_text_or_input_error(tmp_path_factory, data, suffix):
-    from ingest.read import read_document
+    from plankb.ingest.read import read_document
 
     path = tmp_path_factory.mktemp("bytes") / f"doc{suffix}"
     path.write_bytes(data)
@@ -60,7 +60,7 @@ def test_reader_on_any_bytes_gives_text_or_input_error(tmp_path_factory, data, s
 @given(text=plan_text, encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "utf-32"]),
        form=st.sampled_from(["NFC", "NFD"]))
 def test_reader_round_trips_text_in_any_unicode_encoding(tmp_path_factory, text, encoding, form):
-    from ingest.read import read_document
+    from plankb.ingest.read import read_document
 
     text = unicodedata.normalize(form, text)
     path = tmp_path_factory.mktemp("enc") / "doc.txt"
@@ -80,7 +80,7 @@ def test_reader_round_trips_text_in_any_unicode_encoding(tmp_path_factory, text,
 def test_docx_whole_or_cut_gives_text_or_input_error(tmp_path_factory, paragraphs, cut):
     from docx import Document
 
-    from ingest.read import read_document
+    from plankb.ingest.read import read_document
 
     folder = tmp_path_factory.mktemp("docx")
     d = Document()
@@ -104,7 +104,7 @@ def test_docx_whole_or_cut_gives_text_or_input_error(tmp_path_factory, paragraph
 @PROFILE
 @given(text=plan_text)
 def test_extractor_gives_a_record_or_input_error_and_spans_index_the_text(text):
-    from ingest.pipeline import extract_text
+    from plankb.ingest.pipeline import extract_text
 
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
     try:
@@ -128,9 +128,9 @@ def test_extractor_gives_a_record_or_input_error_and_spans_index_the_text(text):
 @PROFILE
 @given(text=st.one_of(plan_text, st.text(max_size=400)))
 def test_cleaning_folding_and_tones_keep_offsets(text):
-    from ingest.clean import clean_text
-    from ingest.units import fold_keep_length
-    from kb.text import canonical_tones
+    from plankb.ingest.clean import clean_text
+    from plankb.ingest.units import fold_keep_length
+    from plankb.kb.text import canonical_tones
 
     text = unicodedata.normalize("NFC", text)
     cleaned = clean_text(text)
@@ -142,8 +142,8 @@ def test_cleaning_folding_and_tones_keep_offsets(text):
 @PROFILE
 @given(text=st.one_of(plan_text, st.text(max_size=200)))
 def test_deadline_and_area_parsers_never_fail(text):
-    from ingest.areas import classify_area, heading_area
-    from ingest.deadlines import parse_deadline
+    from plankb.ingest.areas import classify_area, heading_area
+    from plankb.ingest.deadlines import parse_deadline
 
     d = parse_deadline(text)
     assert d is None or (d.start is None or d.end is None or d.start <= d.end)
@@ -156,8 +156,8 @@ def test_deadline_and_area_parsers_never_fail(text):
 def test_rdf_of_any_extracted_record_parses(text):
     import pyoxigraph as ox
 
-    from ingest.pipeline import extract_text
-    from kb.rdf import build
+    from plankb.ingest.pipeline import extract_text
+    from plankb.kb.rdf import build
 
     try:
         record = extract_text(unicodedata.normalize("NFC", text), source="gen.txt", sha256="0" * 64)
@@ -180,7 +180,7 @@ def _reference_tokens(text: str):
     """The tokenizer before it was made linear: one regex scan (kept here as the specification)."""
     import re
 
-    from api.sparql import _TOKEN_RE, Token
+    from plankb.api.sparql import _TOKEN_RE, Token
 
     tokens = []
     for m in _TOKEN_RE.finditer(text):
@@ -193,7 +193,7 @@ def _reference_tokens(text: str):
 @PROFILE
 @given(text=sparql_text)
 def test_linear_tokenizer_lexes_like_the_regex_scan(text):
-    from api.sparql import tokenize
+    from plankb.api.sparql import tokenize
 
     fast = tokenize(text)
     slow, _ = _reference_tokens(text)
@@ -208,7 +208,7 @@ def test_linear_tokenizer_lexes_like_the_regex_scan(text):
 @PROFILE
 @given(text=sparql_text)
 def test_analyze_query_never_fails_and_sees_service(text):
-    from api.sparql import analyze_query
+    from plankb.api.sparql import analyze_query
 
     info = analyze_query(text)
     assert info.form in (None, "SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
@@ -244,7 +244,7 @@ def test_fuzz_harnesses_run_on_their_seed_corpus():
 
 @pytest.mark.parametrize("junk", ["", "\x00", "\ud800", "ạ" * 3, "Số:" + " " * 3000, "\n" * 5000])
 def test_extractor_on_odd_strings(junk):
-    from ingest.pipeline import extract_text
+    from plankb.ingest.pipeline import extract_text
 
     try:
         extract_text(junk.encode("utf-8", "replace").decode("utf-8"), source="odd.txt")

@@ -19,8 +19,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kb.store import PREFIXES, KnowledgeBase, to_python
-from kb.synth import write_corpus
+from plankb.kb.store import PREFIXES, KnowledgeBase, to_python
+from plankb.kb.synth import write_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "examples" / "seeds"

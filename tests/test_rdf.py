@@ -8,9 +8,9 @@ import rdflib
 from rdflib.namespace import RDF, SKOS
 
 import factories as F
-from kb.ids import IRIs, encode_id
-from kb.models import Span
-from kb.rdf import build, id_local, lit, to_graph, to_quads
+from plankb.kb.ids import IRIs, encode_id
+from plankb.kb.models import Span
+from plankb.kb.rdf import build, id_local, lit, to_graph, to_quads
 
 PK = rdflib.Namespace("http://plankb.org/ontology#")
 ELI = rdflib.Namespace("http://data.europa.eu/eli/ontology#")
@@ -129,7 +129,7 @@ def test_id_local(surface, number, symbol, expected):
 
 
 def test_unit_of_another_jurisdiction_gets_its_own_node():
-    from kb.models import Jurisdiction
+    from plankb.kb.models import Jurisdiction
 
     r = F.hai_phong()
     national = F.unit("Bộ Nội vụ", Jurisdiction(name="Việt Nam", code="VN"))

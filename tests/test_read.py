@@ -1,4 +1,4 @@
-"""ingest.read: decoding, rendering conventions and refusal of bad input.
+"""plankb.ingest.read: decoding, rendering conventions and refusal of bad input.
 
 Every bad input is generated in tmp_path by the test itself (no fixture files).
 """
@@ -17,9 +17,9 @@ import pytest
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 
-from ingest import read as read_mod
-from ingest.read import read_document
-from kb.errors import InputError
+from plankb.ingest import read as read_mod
+from plankb.ingest.read import read_document
+from plankb.kb.errors import InputError
 
 SEEDS = sorted((Path(__file__).resolve().parents[1] / "examples" / "seeds").glob("*.txt"))
 SEED_003 = next(p for p in SEEDS if p.name.startswith("003_"))

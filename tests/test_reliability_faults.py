@@ -27,11 +27,11 @@ from pathlib import Path
 
 import pytest
 
-from kb.errors import StoreError
-from kb.store import KnowledgeBase
+from plankb.kb.errors import StoreError
+from plankb.kb.store import KnowledgeBase
 
 ROOT = Path(__file__).resolve().parent.parent
-PLANKB = [sys.executable, "-m", "kb.cli"]
+PLANKB = [sys.executable, "-m", "plankb.kb.cli"]
 SEEDS = sorted((ROOT / "examples" / "seeds").glob("*.txt"))
 
 
@@ -57,8 +57,8 @@ def corpus(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def expected_tasks(corpus) -> dict[str, int]:
     """Tasks per source file, as extract_document gives them."""
-    from ingest.pipeline import extract_document
-    from kb.store import expand_paths
+    from plankb.ingest.pipeline import extract_document
+    from plankb.kb.store import expand_paths
 
     files, _ = expand_paths([corpus])
     return {str(f): len(extract_document(f).tasks) for f in files}
@@ -92,7 +92,7 @@ def check_whole_or_absent(data: Path, expected: dict[str, int]) -> tuple[int, se
 def test_kill_9_mid_ingest_leaves_each_document_whole_or_absent(corpus, expected_tasks, tmp_path, workers):
     if workers > 1 and not os.environ.get("PLANKB_STRESS"):
         pytest.skip("the bulk path's kill -9 runs in scripts/stress.sh (PLANKB_STRESS=1)")
-    code = ("import sys; import kb.store as S; from kb.store import KnowledgeBase\n"
+    code = ("import sys; import plankb.kb.store as S; from plankb.kb.store import KnowledgeBase\n"
             "S.BULK_BATCH_DOCS = 4  # several load transactions, so a kill can land between them\n"
             "kb = KnowledgeBase.open(sys.argv[1])\n"
             "kb.ingest_paths([sys.argv[2]], progress=False, workers=int(sys.argv[3]))\n")
@@ -187,7 +187,7 @@ def test_a_second_writer_in_process_gets_a_clear_error(tmp_path):
 
 
 def test_stale_server_marker_is_ignored(tmp_path):
-    from kb.inuse import in_use_error, read_marker
+    from plankb.kb.inuse import in_use_error, read_marker
 
     (tmp_path / "server.json").write_text(json.dumps({"pid": 2 ** 22 + 12345, "url": "http://127.0.0.1:1"}))
     assert read_marker(tmp_path) is None
@@ -220,7 +220,7 @@ def test_full_disk_gives_a_clear_error_and_keeps_what_was_committed(tmpfs):
     assert len(lines) == 1 and str(data / "store") in lines[0] and "No space left on device" in lines[0], r.stderr
     # make room, reopen: whatever was written is whole
     subprocess.run(["mount", "-o", "remount,size=64m", str(tmpfs)], check=True)
-    from ingest.pipeline import extract_document
+    from plankb.ingest.pipeline import extract_document
 
     expected = {str(p): len(extract_document(p).tasks) for p in SEEDS}
     _, partial = check_whole_or_absent(data, expected)

@@ -32,12 +32,12 @@ from pathlib import Path
 
 import pytest
 
-from kb.errors import InputError
-from kb.store import KnowledgeBase
+from plankb.kb.errors import InputError
+from plankb.kb.store import KnowledgeBase
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = {p.name[:3]: p for p in sorted((ROOT / "examples" / "seeds").glob("*.txt"))}
-PLANKB = [sys.executable, "-m", "kb.cli"]
+PLANKB = [sys.executable, "-m", "plankb.kb.cli"]
 # Length of each adversarial string: 20,000 in the regular suite (each pattern found quadratic so
 # far takes seconds there), 50,000 in scripts/stress.sh.
 N = int(os.environ.get("PLANKB_REGEX_CHARS", "20000"))
@@ -208,7 +208,7 @@ def _tasks(record) -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize("name", ["utf16.txt", "cp1258.txt", "decomposed.txt"])
 def test_other_encodings_give_the_same_plan(corpus, name):
-    from ingest.pipeline import extract_document
+    from plankb.ingest.pipeline import extract_document
 
     reference = extract_document(SEEDS["001"])
     record = extract_document(corpus[name][0])
@@ -226,7 +226,7 @@ def test_plan_with_no_tasks_is_ingested_with_a_warning(corpus):
 
 
 def test_citation_like_garbage_is_not_a_citation(corpus):
-    from ingest.pipeline import extract_document
+    from plankb.ingest.pipeline import extract_document
 
     record = extract_document(corpus["garbage-citations.txt"][0])
     surfaces = " | ".join(c.surface for c in record.citations)
@@ -315,7 +315,7 @@ def test_fifty_megabyte_text_memory_is_bounded(tmp_path):
         for _ in range(50_000_000 // len(seed) + 1):
             f.write(seed)
     code = ("import sys, resource; sys.path.insert(0, sys.argv[2]);\n"
-            "from ingest.pipeline import extract_document\nfrom kb.errors import InputError\n"
+            "from plankb.ingest.pipeline import extract_document\nfrom plankb.kb.errors import InputError\n"
             "try:\n    extract_document(sys.argv[1]); print('accepted')\n"
             "except InputError as e:\n    print(e)\n"
             "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
@@ -330,7 +330,7 @@ def test_fifty_megabyte_text_memory_is_bounded(tmp_path):
 
 # ================================================================ time and size limits
 def test_time_budget_refuses_a_slow_document(monkeypatch):
-    from ingest.pipeline import extract_document
+    from plankb.ingest.pipeline import extract_document
 
     monkeypatch.setenv("PLANKB_TIME_BUDGET", "0.000001")
     with pytest.raises(InputError) as e:
@@ -349,7 +349,7 @@ def test_time_budget_failure_is_one_failed_file_in_a_batch(monkeypatch):
 
 
 def test_text_length_limit(monkeypatch, tmp_path):
-    from ingest.pipeline import extract_document
+    from plankb.ingest.pipeline import extract_document
 
     monkeypatch.setenv("PLANKB_MAX_CHARS", "1000")
     with pytest.raises(InputError, match=r"text too long for one plan \([\d,]+ characters > 1,000 limit"):
@@ -359,9 +359,9 @@ def test_text_length_limit(monkeypatch, tmp_path):
 
 
 # ================================================================ regular expressions in linear time
-PATTERN_MODULES = ["ingest.patterns", "ingest.citation_patterns", "ingest.units", "ingest.areas", "ingest.indicators",
-                   "ingest.deadlines", "ingest.clean", "ingest.segment", "ingest.tasks", "ingest.header",
-                   "ingest.citations", "ingest.pipeline", "ingest.read", "kb.text", "api.sparql"]
+PATTERN_MODULES = ["plankb.ingest.patterns", "plankb.ingest.citation_patterns", "plankb.ingest.units", "plankb.ingest.areas", "plankb.ingest.indicators",
+                   "plankb.ingest.deadlines", "plankb.ingest.clean", "plankb.ingest.segment", "plankb.ingest.tasks", "plankb.ingest.header",
+                   "plankb.ingest.citations", "plankb.ingest.pipeline", "plankb.ingest.read", "plankb.kb.text", "plankb.api.sparql"]
 
 
 def _patterns_in(value, name: str, out: dict[str, re.Pattern]) -> None:
@@ -386,7 +386,7 @@ def all_patterns() -> dict[str, re.Pattern]:
         for name, value in vars(mod).items():
             if not name.startswith("__"):
                 _patterns_in(value, f"{mod_name}.{name}", out)
-    from ingest import areas, units
+    from plankb.ingest import areas, units
 
     for i, up in enumerate(units.unit_patterns()):
         out[f"ingest.units.unit_patterns()[{i}]"] = up.regex
@@ -501,12 +501,12 @@ def test_pattern_collection_is_complete():
 
 # The SPARQL token patterns are only ever run by `api.sparql.tokenize`, which is what must be
 # linear (a bare `finditer` retries failed strings and prefixed names from every position).
-VIA_TOKENIZER = {"api.sparql._TOKEN_RE", "api.sparql._TOKEN_NO_PNAME_RE"}
+VIA_TOKENIZER = {"plankb.api.sparql._TOKEN_RE", "plankb.api.sparql._TOKEN_NO_PNAME_RE"}
 
 
 @pytest.mark.parametrize("name", sorted(PATTERNS))
 def test_pattern_runs_in_linear_time(name):
-    from api.sparql import tokenize
+    from plankb.api.sparql import tokenize
 
     pattern = PATTERNS[name]
     slowest = (0.0, "")
@@ -559,7 +559,7 @@ ADVERSARIAL_RUNS = {
 
 @pytest.mark.parametrize("name", sorted(ADVERSARIAL_RUNS))
 def test_adversarial_document_extracts_in_bounded_time(name):
-    from ingest.pipeline import extract_text
+    from plankb.ingest.pipeline import extract_text
 
     seed = SEEDS["001"].read_text(encoding="utf-8")
     run = ADVERSARIAL_RUNS[name]

@@ -36,7 +36,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "examples" / "seeds").glob("*.txt"))
-PLANKB = [sys.executable, "-m", "kb.cli"]
+PLANKB = [sys.executable, "-m", "plankb.kb.cli"]
 TOKEN = "reliability-admin-token"
 TIMEOUT_S = 1.0
 
@@ -126,8 +126,8 @@ def server(tmp_path_factory):
 def test_binds_to_loopback_by_default(monkeypatch):
     import inspect
 
-    from api.app import Settings
-    from kb import cli
+    from plankb.api.app import Settings
+    from plankb.kb import cli
 
     monkeypatch.delenv("PLANKB_HOST", raising=False)
     assert Settings().host == "127.0.0.1" and Settings.from_env().host == "127.0.0.1"
@@ -269,7 +269,7 @@ def test_abuse_in_parallel_while_others_are_served(server):
 def test_tokenizer_is_linear_on_adversarial_queries():
     """analyze_query runs on the event loop before any worker: 128 KB of near-prefixed-names, dots,
     escapes or unterminated strings must take well under a second or two, not minutes."""
-    from api.sparql import analyze_query
+    from plankb.api.sparql import analyze_query
 
     units = ["NQ-", "a.", "?a-", "a:\\", "<a", "'\\'", "_:a.", "a b."]
     slow = {}
@@ -384,7 +384,7 @@ def test_static_files_are_still_served(server):
 def test_source_excerpt_reads_only_the_recorded_file_with_its_sha256(server, tmp_path):
     """The task page reads the source file recorded at ingest, and only while its sha256 still
     matches: point the recorded path at another file (admin update) and nothing of it is shown."""
-    from kb import catalog
+    from plankb.kb import catalog
 
     base = server["base"]
     page = httpx.get(f"{base}/tasks/{server['task']}", timeout=30).text

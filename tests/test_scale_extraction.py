@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.pipeline import extract_text
-from ingest.segment import segment_text
-from ingest.clean import clean_text
+from plankb.ingest.pipeline import extract_text
+from plankb.ingest.segment import segment_text
+from plankb.ingest.clean import clean_text
 
 
 def commune_plan(place: str, basis_province: str = "tỉnh Lâm Đồng", body: str | None = None) -> str:
@@ -149,8 +149,8 @@ def test_national_plan_has_the_country_as_jurisdiction_and_ministries_as_units()
 
 
 def test_national_plan_is_valid_rdf():
-    from kb.rdf import build
-    from kb.store import shacl_validate
+    from plankb.kb.rdf import build
+    from plankb.kb.store import shacl_validate
 
     doc = build(extract_text(NATIONAL, source="national.txt", sha256="0" * 64))
     assert "plan-without-jurisdiction" not in [w.code for w in doc.warnings]

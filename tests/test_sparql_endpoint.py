@@ -25,8 +25,8 @@ import uvicorn
 from fastapi.testclient import TestClient
 from SPARQLWrapper import JSON, POST, POSTDIRECTLY, RDFXML, TURTLE, XML, SPARQLWrapper
 
-from api.app import Settings, create_app
-from api.sparql import analyze_query
+from plankb.api.app import Settings, create_app
+from plankb.api.sparql import analyze_query
 
 FIXTURE = Path(__file__).parent / "fixtures" / "sparql_fixture.trig"
 ID = "http://plankb.org/id/"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import factories as F
-from kb.store import KnowledgeBase
+from plankb.kb.store import KnowledgeBase
 
 needs_pipeline = pytest.mark.skipif(not F.pipeline_ready(), reason="ingest.pipeline cannot extract the seeds yet")
 OWL_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
@@ -133,7 +133,7 @@ def test_changed_file_replaces_its_graph(tmp_path):
     src.write_text(text[:cut] + text[end:], encoding="utf-8")  # drop section II.3
     summary = kb.ingest_paths([src], progress=False)
     assert summary.replaced == 1
-    from ingest.pipeline import extract_document
+    from plankb.ingest.pipeline import extract_document
 
     new = extract_document(src)
     assert count() == len(new.tasks) < before_tasks
@@ -145,7 +145,7 @@ def test_changed_file_replaces_its_graph(tmp_path):
 
 # ---------------------------------------------------------------- failures
 def test_failure_inside_an_ingest_leaves_the_store_unchanged(monkeypatch):
-    from kb import link
+    from plankb.kb import link
 
     kb = KnowledgeBase.in_memory()
     for r in F.all_records():
@@ -168,7 +168,7 @@ def test_failure_inside_an_ingest_leaves_the_store_unchanged(monkeypatch):
     assert dump(kb) == before
 
     # a failure while building the document's RDF
-    from kb import rdf
+    from plankb.kb import rdf
 
     monkeypatch.undo()
 
@@ -200,7 +200,7 @@ def test_folder_with_a_corrupt_file(tmp_path):
 
 @needs_pipeline
 def test_one_extractor_crash_does_not_stop_the_batch(monkeypatch):
-    import ingest.pipeline as pipeline
+    import plankb.ingest.pipeline as pipeline
 
     real = pipeline.extract_document
 
@@ -226,7 +226,7 @@ def test_shacl_violations_are_warnings_not_drops():
 
 
 def test_summary_counts_and_table():
-    from kb.store import IngestOutcome, IngestSummary
+    from plankb.kb.store import IngestOutcome, IngestSummary
 
     s = IngestSummary(outcomes=[IngestOutcome("a.txt", "added", "a", tasks=3, units=2, citations=4, indicators=1,
                                               warnings=["w"]),

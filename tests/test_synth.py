@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from kb import synth
-from kb.text import fold
+from plankb.kb import synth
+from plankb.kb.text import fold
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +101,7 @@ def test_tasks_appear_in_text(corpus):
     """Every ground-truth task's text is in its document (modulo tone style, NFD and page breaks)."""
     for t in _truths(corpus):
         if t["format"] == "docx":
-            from ingest.read import read_document
+            from plankb.ingest.read import read_document
 
             raw = read_document(corpus / t["file"]).text
         else:
@@ -159,7 +159,7 @@ def test_old_tones():
 def test_cli_synth(tmp_path):
     from typer.testing import CliRunner
 
-    from kb.cli import app
+    from plankb.kb.cli import app
 
     r = CliRunner().invoke(app, ["synth", "--out", str(tmp_path / "c"), "--provinces", "1", "--communes", "2",
                                  "--seed", "5"])

@@ -1,4 +1,4 @@
-"""viz: vis-network pages from the KB graph (no CDN, escaped text, layouts, big graphs)."""
+"""plankb.viz: vis-network pages from the KB graph (no CDN, escaped text, layouts, big graphs)."""
 from __future__ import annotations
 
 import json
@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyvis.network import Network
 
-from viz import styles
-from viz.network import (
+from plankb.viz import styles
+from plankb.viz.network import (
     AUTO_CLUSTER,
     BIG_GRAPH,
     STATIC_DIR,

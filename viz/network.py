@@ -42,7 +42,7 @@ import networkx as nx
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pyvis.network import Network
 
-from viz import styles
+from plankb.viz import styles
 
 __all__ = ["to_network", "render_html", "render_fragment", "PlanKBNetwork", "BIG_GRAPH", "AUTO_CLUSTER"]
 

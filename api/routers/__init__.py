@@ -5,7 +5,7 @@ responses, and reads through `kb.catalog` (and `kb.trace` / `kb.gaps`) only.
 """
 from __future__ import annotations
 
-from api.routers import indicators, legal, plans, search, tasks, units
+from plankb.api.routers import indicators, legal, plans, search, tasks, units
 
 ROUTERS = (plans.router, tasks.router, units.router, legal.router, indicators.router, search.router)
 

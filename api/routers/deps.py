@@ -6,7 +6,7 @@ from typing import Annotated, Any
 import pyoxigraph as ox
 from fastapi import Depends, Query, Request
 
-from api.negotiation import ProblemError
+from plankb.api.negotiation import ProblemError
 
 
 def get_kb(request: Request) -> Any:

@@ -5,10 +5,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 
-from api.routers.deps import KB, Limit, Offset, not_found
-from api.schemas import INVALID, PROBLEMS, Page
-from kb import catalog
-from kb.models import Area
+from plankb.api.routers.deps import KB, Limit, Offset, not_found
+from plankb.api.schemas import INVALID, PROBLEMS, Page
+from plankb.kb import catalog
+from plankb.kb.models import Area
 
 router = APIRouter(prefix="/api/indicators", tags=["indicators"], responses=PROBLEMS)
 

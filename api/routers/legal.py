@@ -5,10 +5,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 
-from api.routers.deps import KB, Limit, Offset, not_found
-from api.schemas import INVALID, PROBLEMS, LegalDependents, Page
-from kb import catalog
-from kb.trace import legal_dependents
+from plankb.api.routers.deps import KB, Limit, Offset, not_found
+from plankb.api.schemas import INVALID, PROBLEMS, LegalDependents, Page
+from plankb.kb import catalog
+from plankb.kb.trace import legal_dependents
 
 router = APIRouter(prefix="/api/legal", tags=["legal"], responses=PROBLEMS)
 

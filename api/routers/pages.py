@@ -33,9 +33,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api import pages_data as pd
-from api.routers.deps import KB
-from kb import catalog
+from plankb.api import pages_data as pd
+from plankb.api.routers.deps import KB
+from plankb.kb import catalog
 
 router = APIRouter(tags=["pages"])
 
@@ -106,9 +106,9 @@ def not_found(what: str, ident: str) -> StarletteHTTPException:
 
 
 def graph_block(graph: Any, *, focus: str | None = None, layout: str = "auto", plan_beside_task: bool = False) -> Markup:
-    """viz.network's graph fragment (already escaped; document text is inside a JSON data block).
+    """plankb.viz.network's graph fragment (already escaped; document text is inside a JSON data block).
     `plan_beside_task`: in a hierarchical trace, draw each plan on its task's row."""
-    from viz.network import render_fragment
+    from plankb.viz.network import render_fragment
 
     html = render_fragment(graph, layout=layout, focus=focus)
     return Markup(pd.plans_beside_tasks(html) if plan_beside_task else html)
@@ -168,7 +168,7 @@ def api_graph(kb: KB, kind: Annotated[list[str] | None, Query(description="Node 
 # ---------------------------------------------------------------- plans
 @router.get("/plans/{plan_id}", response_class=HTMLResponse, include_in_schema=False)
 def plan_page(request: Request, plan_id: str, kb: KB):
-    from kb.gaps import plan_gaps
+    from plankb.kb.gaps import plan_gaps
 
     try:
         plan = catalog.get_plan(kb, plan_id)
@@ -233,7 +233,7 @@ def units_page(request: Request, kb: KB, q: Annotated[str, Query(max_length=200)
 
 @router.get("/units/{unit_id}", response_class=HTMLResponse, include_in_schema=False)
 def unit_page(request: Request, unit_id: str, kb: KB):
-    from kb.trace import find_tasks
+    from plankb.kb.trace import find_tasks
 
     try:
         unit = catalog.get_unit(kb, unit_id, counterparts=True)

@@ -5,12 +5,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 
-from api.negotiation import ProblemError
-from api.routers.deps import KB, Limit, Offset, not_found
-from api.schemas import INVALID, PROBLEMS, Page
-from kb import catalog
-from kb.gaps import GapReport, plan_gaps
-from kb.models import Level
+from plankb.api.negotiation import ProblemError
+from plankb.api.routers.deps import KB, Limit, Offset, not_found
+from plankb.api.schemas import INVALID, PROBLEMS, Page
+from plankb.kb import catalog
+from plankb.kb.gaps import GapReport, plan_gaps
+from plankb.kb.models import Level
 
 router = APIRouter(prefix="/api/plans", tags=["plans"], responses=PROBLEMS)
 

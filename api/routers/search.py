@@ -5,9 +5,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from api.routers.deps import KB, Limit, Offset
-from api.schemas import PROBLEMS, Page
-from kb import catalog
+from plankb.api.routers.deps import KB, Limit, Offset
+from plankb.api.schemas import PROBLEMS, Page
+from plankb.kb import catalog
 
 router = APIRouter(prefix="/api/search", tags=["search"], responses=PROBLEMS)
 

@@ -6,11 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 
-from api.routers.deps import KB, Limit, Offset, not_found
-from api.schemas import INVALID, PROBLEMS, Page
-from kb import catalog
-from kb.models import Area, Level
-from kb.trace import Trace, trace_task
+from plankb.api.routers.deps import KB, Limit, Offset, not_found
+from plankb.api.schemas import INVALID, PROBLEMS, Page
+from plankb.kb import catalog
+from plankb.kb.models import Area, Level
+from plankb.kb.trace import Trace, trace_task
 
 router = APIRouter(prefix="/api/tasks", tags=["tasks"], responses=PROBLEMS)
 

@@ -5,11 +5,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 
-from api.routers.deps import KB, Limit, Offset, not_found
-from api.schemas import INVALID, PROBLEMS, Page
-from kb import catalog
-from kb.models import Area, Level
-from kb.trace import TaskRow, find_tasks
+from plankb.api.routers.deps import KB, Limit, Offset, not_found
+from plankb.api.schemas import INVALID, PROBLEMS, Page
+from plankb.kb import catalog
+from plankb.kb.models import Area, Level
+from plankb.kb.trace import TaskRow, find_tasks
 
 router = APIRouter(prefix="/api/units", tags=["units"], responses=PROBLEMS)
 

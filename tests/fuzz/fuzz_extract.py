@@ -15,10 +15,10 @@ except ImportError:  # run as a script
 
 if atheris is not None:
     with atheris.instrument_imports():
-        from ingest.pipeline import extract_text
+        from plankb.ingest.pipeline import extract_text
 else:
-    from ingest.pipeline import extract_text
-from kb.errors import InputError
+    from plankb.ingest.pipeline import extract_text
+from plankb.kb.errors import InputError
 
 
 def TestOneInput(data: bytes) -> None:  # noqa: N802 - atheris' name

@@ -16,12 +16,12 @@ except ImportError:  # run as a script
 
 if atheris is not None:
     with atheris.instrument_imports():
-        from ingest.pipeline import extract_text
-        from ingest.read import read_document
+        from plankb.ingest.pipeline import extract_text
+        from plankb.ingest.read import read_document
 else:
-    from ingest.pipeline import extract_text
-    from ingest.read import read_document
-from kb.errors import InputError
+    from plankb.ingest.pipeline import extract_text
+    from plankb.ingest.read import read_document
+from plankb.kb.errors import InputError
 
 SUFFIXES = (".txt", ".md", ".html", ".docx")
 _DIR = tempfile.mkdtemp(prefix="plankb-fuzz-")

@@ -14,9 +14,9 @@ except ImportError:  # run as a script
 
 if atheris is not None:
     with atheris.instrument_imports():
-        from api import sparql
+        from plankb.api import sparql
 else:
-    from api import sparql
+    from plankb.api import sparql
 
 
 def TestOneInput(data: bytes) -> None:  # noqa: N802 - atheris' name
