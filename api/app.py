@@ -177,14 +177,14 @@ def create_app(settings: Settings | None = None, kb: Any = None) -> FastAPI:
         # `plankb ingest` on the same folder names this server (kb.inuse)
         served = app.state.store_path.parent if getattr(the_kb, "path", None) and app.state.store_path else None
         if served is not None:
-            from plankb.kb.inuse import write_marker
+            from plankb.kb.store.inuse import write_marker
 
             write_marker(served, f"http://{settings.host}:{settings.port}")
         try:
             yield
         finally:
             if served is not None:
-                from plankb.kb.inuse import remove_marker
+                from plankb.kb.store.inuse import remove_marker
 
                 remove_marker(served)
             sparql.close()

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     import networkx as nx
 
     from plankb.kb.store import KnowledgeBase
-    from plankb.kb.trace import Trace
+    from plankb.kb.query.trace import Trace
 
 # ---------------------------------------------------------------- Vietnamese labels
 LEVEL_LABELS = {"national": "Trung ương", "province": "Cấp tỉnh", "commune": "Cấp xã"}
@@ -62,7 +62,7 @@ COMPARATOR_LABELS = {">=": "tối thiểu", ">": "trên", "=": "đạt", "<=": "
 
 def area_labels() -> dict[str, str]:
     """Reform-area labels in Vietnamese (ingest/vocab), 'Cải cách thể chế'…"""
-    from plankb.ingest.areas import area_labels as labels
+    from plankb.ingest.extract.areas import area_labels as labels
 
     return labels()
 
@@ -83,7 +83,7 @@ _lock = threading.Lock()
 
 def kb_graph(kb: "KnowledgeBase") -> GraphIndex:
     """kb.graph.to_networkx(kb) with an index by (kind, id); rebuilt when the KB changes."""
-    from plankb.kb.graph import to_networkx
+    from plankb.kb.query.graph import to_networkx
 
     version = getattr(kb, "_version", None)
     with _lock:
@@ -183,7 +183,7 @@ def _one_edge_per_pair(g: "nx.MultiDiGraph") -> None:
 def trace_graph(kb: "KnowledgeBase", task_id: str) -> tuple["nx.MultiDiGraph", str, "Trace"]:
     """The task, its plan, the parent-plan tasks it implements, the parent plans, the national
     documents (kb.trace.trace_task's hops), with the KB's edges between them."""
-    from plankb.kb.trace import trace_task
+    from plankb.kb.query.trace import trace_task
 
     tr = trace_task(kb, task_id)
     gi = kb_graph(kb)
@@ -236,7 +236,7 @@ def plan_graph(kb: "KnowledgeBase", plan_id: str, *, max_tasks: int = 150) -> tu
 def unit_graph(kb: "KnowledgeBase", unit_id: str, *, max_tasks: int = 80) -> tuple["nx.MultiDiGraph", str]:
     """A unit, the tasks it leads or supports and their plans, and its counterparts at other levels
     with their tasks in the shared reform areas (edges 'counterpart')."""
-    from plankb.kb.trace import unit_counterparts
+    from plankb.kb.query.trace import unit_counterparts
 
     gi = kb_graph(kb)
     focus = gi.node("unit", unit_id)
@@ -294,7 +294,7 @@ def unit_graph(kb: "KnowledgeBase", unit_id: str, *, max_tasks: int = 80) -> tup
 def legal_graph(kb: "KnowledgeBase", key: str) -> tuple["nx.MultiDiGraph", str, dict]:
     """A legal document and what rests on it (kb.trace.legal_dependents): the plans citing it and
     the plans below them, the tasks naming it, and the ingested plan it is (if any)."""
-    from plankb.kb.trace import legal_dependents
+    from plankb.kb.query.trace import legal_dependents
 
     doc = catalog.get_legal(kb, key)
     deps = legal_dependents(kb, doc.key)
@@ -436,7 +436,7 @@ def _first_lines(text: str, n: int) -> str:
 
 
 def _readable(text: str) -> str:
-    from plankb.ingest.clean import clean_text
+    from plankb.ingest.extract.clean import clean_text
 
     return re.sub(r" {2,}", " ", clean_text(text))
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.requests import Request
 
 from plankb.api.negotiation import PROBLEM_JSON
-from plankb.kb.trace import TaskRow
+from plankb.kb.query.trace import TaskRow
 
 T = TypeVar("T")
 

@@ -50,7 +50,7 @@ def norm_text(s: str | None) -> str:
 @lru_cache(maxsize=1)
 def unit_aliases() -> dict[str, str]:
     """folded unit name -> function, from kb/synth_data/units.json (every level word substituted)."""
-    from plankb.kb.synth import data
+    from plankb.bench.synth import data
 
     units = data()["units"]
     out: dict[str, str] = {}
@@ -276,7 +276,7 @@ def compare(truth: dict, rec: dict | None, error: str | None = None) -> dict:
 
 # ---------------------------------------------------------------------------- extraction
 def _extract(path: str) -> tuple[str, dict | None, str | None, float]:
-    from plankb.ingest.pipeline import extract_document
+    from plankb.ingest.extract.document import extract_document
 
     t0 = time.perf_counter()
     try:

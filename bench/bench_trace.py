@@ -41,8 +41,8 @@ def main() -> int:
     args = ap.parse_args()
 
     from plankb.kb import align as A
-    from plankb.kb import trace as T
-    from plankb.kb.gaps import plan_gaps
+    from plankb.kb.query import trace as T
+    from plankb.kb.query.gaps import plan_gaps
     from plankb.kb.store import KnowledgeBase
 
     t0 = time.perf_counter()

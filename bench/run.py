@@ -69,7 +69,7 @@ def corpus_for(scale: str, work: Path, seed: int) -> tuple[Path, Path | None, di
     if scale == "seed":
         files = sorted(SEEDS.glob("*.txt"))
         return SEEDS, None, {"documents": len(files), "bytes": sum(f.stat().st_size for f in files), "synthetic": False}
-    from plankb.kb.synth import write_corpus
+    from plankb.bench.synth import write_corpus
 
     out = work / f"{scale}-seed{seed}" / "corpus"
     manifest = out / "manifest.json"
@@ -195,14 +195,14 @@ def bench_queries(data_dir: Path, seed: int) -> tuple[dict, dict]:
                 out[name]["error"] = err
 
         try:
-            from plankb.kb.trace import find_tasks, trace_task
+            from plankb.kb.query.trace import find_tasks, trace_task
 
             record("trace_task", lambda a: trace_task(kb, a["id"]), params["tasks"])
             record("tasks_of_unit", lambda a: find_tasks(kb, unit=a["id"]), params["units"])
         except ImportError as e:
             out["trace_task"] = out["tasks_of_unit"] = {"error": f"not available: {e}"}
         try:
-            from plankb.kb.gaps import plan_gaps
+            from plankb.kb.query.gaps import plan_gaps
 
             record("plan_gaps", lambda a: plan_gaps(kb, a["id"]), params["plans"])
         except ImportError as e:
@@ -245,7 +245,7 @@ def bench_align(data_dir: Path) -> dict:
 # ---------------------------------------------------------------------------- adding one plan
 def extra_plans(tmp: Path, seed: int, n: int = 3) -> list[Path]:
     """Plans that are not in the corpus: five-year plans of communes (the corpus has yearly ones)."""
-    from plankb.kb.synth import plan_corpus, write_document
+    from plankb.bench.synth import plan_corpus, write_document
 
     out = []
     for code in ("31", "24", "1")[:n]:
@@ -259,7 +259,7 @@ def extra_plans(tmp: Path, seed: int, n: int = 3) -> list[Path]:
 
 
 def bench_add(data_dir: Path, seed: int, runs: int = 3) -> dict:
-    from plankb.ingest.pipeline import extract_document
+    from plankb.ingest.extract.document import extract_document
     from plankb.kb.store import KnowledgeBase
 
     tmp = data_dir.parent / "extra"
@@ -440,7 +440,7 @@ def bench_http(data_dir: Path, nq: Path | None, queries: dict, params: dict, cli
     for prefix, env in (("plankb", {"PLANKB_QUERY_CACHE_BYTES": "0"}), ("plankb_cached", {})):
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        env_cmd = [PYTHON, "-m", "plankb.kb.cli", "serve", "--no-seeds", "--data-dir", str(data_dir), "--port", str(port)]
+        env_cmd = [PYTHON, "-m", "plankb.api.cli", "serve", "--no-seeds", "--data-dir", str(data_dir), "--port", str(port)]
         t0 = time.perf_counter()
         p = _serve(env_cmd, f"{base}/sparql", 300, work / f"serve-{prefix}.log", env)
         if p is None:

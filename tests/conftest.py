@@ -27,7 +27,7 @@ def pytest_collection_modifyitems(config, items):
 
 @lru_cache(maxsize=None)
 def extract_seed(key: str):
-    from plankb.ingest.pipeline import extract_document
+    from plankb.ingest.extract.document import extract_document
 
     return extract_document(SEEDS[key])
 

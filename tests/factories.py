@@ -427,7 +427,7 @@ def all_records() -> list[PlanRecord]:
 def pipeline_ready() -> bool:
     """True once `ingest.pipeline.extract_document` extracts seed 000 (the real seeds are then used)."""
     try:
-        from plankb.ingest.pipeline import extract_document
+        from plankb.ingest.extract.document import extract_document
 
         extract_document(AI_QUOC_FILE)
         return True

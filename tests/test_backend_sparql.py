@@ -1,4 +1,4 @@
-"""plankb.kb.backends: the seed KB on a real SPARQL server (Virtuoso Open Source, started on loopback by
+"""plankb.kb.store.backends: the seed KB on a real SPARQL server (Virtuoso Open Source, started on loopback by
 scripts/virtuoso.sh) answers exactly as the embedded Oxigraph store; the API on it; the write
 path (Graph Store Protocol and batched INSERT DATA) and the server's quirks.
 
@@ -18,11 +18,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from plankb.kb import backends
-from plankb.kb import trace as T
-from plankb.kb.backends import (OxigraphBackend, ResultCapReached, ServerError, SparqlServerBackend, as_backend,
+from plankb.kb.store import backends
+from plankb.kb.query import trace as T
+from plankb.kb.store.backends import (OxigraphBackend, ResultCapReached, ServerError, SparqlServerBackend, as_backend,
                          plan_update, query_form, split_operations)
-from plankb.kb.gaps import plan_gaps
+from plankb.kb.query.gaps import plan_gaps
 from plankb.kb.settings import SparqlServerSettings
 from plankb.kb.store import KnowledgeBase
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from plankb.kb import synth
+from plankb.bench import synth
 from plankb.kb.store import KnowledgeBase, _sampled
 
 REPO = Path(__file__).resolve().parent.parent

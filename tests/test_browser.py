@@ -45,7 +45,7 @@ II. NHIỆM VỤ
 - Công khai thủ tục hành chính công đầy đủ, kịp thời.
 """
 # the hostile plan's commune does not exist: its id carries a hash of its text (ingest.pipeline.plan_id_for)
-HOSTILE_TASK = __import__("plankb.ingest.pipeline", fromlist=["extract_text"]).extract_text(HOSTILE, source="h.txt").id + ".II.1.2"
+HOSTILE_TASK = __import__("plankb.ingest.extract.document", fromlist=["extract_text"]).extract_text(HOSTILE, source="h.txt").id + ".II.1.2"
 
 NODE_POS = """(id) => {
   const net = window.plankbNetwork;

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from plankb.ingest import citation_patterns as P
+from plankb.ingest.extract.citations import patterns as P
 
 # Patterns read at a given position (right after a document number), so tested with .match(text).
 ANCHORED = {

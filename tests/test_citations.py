@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from plankb.ingest.citations import (
+from plankb.ingest.extract.citations import (
     CitationContext,
     citation_key,
     extract_adopting_decision,
@@ -21,7 +21,7 @@ from plankb.ingest.citations import (
     extract_legal_bases,
     select_parent_plans,
 )
-from plankb.ingest.clean import clean_text
+from plankb.ingest.extract.clean import clean_text
 from plankb.kb.models import Citation, Span
 
 SEEDS = Path(__file__).resolve().parents[1] / "examples" / "seeds"

@@ -11,7 +11,7 @@ import rdflib
 from typer.testing import CliRunner
 
 import factories as F
-from plankb.kb.export import CSV_COLUMNS, FORMATS, export, export_bytes
+from plankb.kb.store.export import CSV_COLUMNS, FORMATS, export, export_bytes
 
 needs_pipeline = pytest.mark.skipif(not F.pipeline_ready(), reason="ingest.pipeline cannot extract the seeds yet")
 
@@ -75,7 +75,7 @@ def test_unknown_format():
 def cli_data(tmp_path_factory):
     if not F.pipeline_ready():
         pytest.skip("ingest.pipeline cannot extract the seeds yet")
-    from plankb.kb.cli import app
+    from plankb.api.cli import app
 
     d = tmp_path_factory.mktemp("kbdata")
     result = CliRunner().invoke(app, ["ingest", str(F.SEEDS), "--data-dir", str(d), "--no-progress"])
@@ -84,7 +84,7 @@ def cli_data(tmp_path_factory):
 
 
 def run(*args, env=None):
-    from plankb.kb.cli import app
+    from plankb.api.cli import app
 
     return CliRunner().invoke(app, list(args), env=env)
 

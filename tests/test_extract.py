@@ -179,7 +179,7 @@ def test_no_tasks_warning_for_missing_appendix():
 def test_extract_cli_json_matches_contract(tmp_path):
     out = tmp_path / "extract.json"
     proc = subprocess.run(
-        [sys.executable, "-m", "plankb.kb.cli", "extract", *[str(p) for p in SEEDS.values()], "--format", "json"],
+        [sys.executable, "-m", "plankb.api.cli", "extract", *[str(p) for p in SEEDS.values()], "--format", "json"],
         capture_output=True, text=True, cwd=ROOT, check=True,
     )
     out.write_text(proc.stdout, encoding="utf-8")
@@ -195,6 +195,6 @@ def test_extract_cli_json_matches_contract(tmp_path):
 def test_extract_cli_bad_file(tmp_path):
     bad = tmp_path / "plan.pdf"
     bad.write_bytes(b"%PDF-1.4")
-    proc = subprocess.run([sys.executable, "-m", "plankb.kb.cli", "extract", str(bad)], capture_output=True, text=True, cwd=ROOT)
+    proc = subprocess.run([sys.executable, "-m", "plankb.api.cli", "extract", str(bad)], capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode != 0
     assert "plan.pdf" in proc.stderr and "Traceback" not in proc.stderr

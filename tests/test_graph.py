@@ -1,4 +1,4 @@
-"""plankb.kb.graph: the networkx projection of the seed KB."""
+"""plankb.kb.query.graph: the networkx projection of the seed KB."""
 from __future__ import annotations
 
 import unicodedata

@@ -73,8 +73,8 @@ def test_an_incomplete_links_graph_is_recomputed_whole():
 def synthetic_records(tmp_path_factory) -> list:
     """A small national corpus: the national plan, two provinces' plans and some of their communes'
     (adopting decisions, unnumbered drafts, year-less citations: the cases the delta must cover)."""
-    from plankb.ingest.pipeline import extract_document
-    from plankb.kb.synth import write_corpus
+    from plankb.ingest.extract.document import extract_document
+    from plankb.bench.synth import write_corpus
 
     out = tmp_path_factory.mktemp("synth")
     manifest = write_corpus(out, province_codes=["31", "01"], communes=6, seed=3, five_year_communes=0.5,
@@ -124,7 +124,7 @@ def seeds_on_disk(data: Path) -> KnowledgeBase:
 def plankb_link(data: Path):
     from typer.testing import CliRunner
 
-    import plankb.kb.cli as cli_module
+    import plankb.api.cli as cli_module
 
     res = CliRunner().invoke(cli_module.app, ["link", "--data-dir", str(data)])
     assert res.exit_code == 0, res.output

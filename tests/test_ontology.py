@@ -47,7 +47,8 @@ def test_every_pk_term_the_code_writes_is_declared(onto):
     from plankb.kb import rdf
 
     used = {t.strip("<>") for t in [*rdf.P.values(), *rdf.C.values()] if t.startswith(f"<{PK}")}
-    link_terms = set(re.findall(r"\{pk\}(\w+)", (Path(rdf.__file__).parent / "link.py").read_text()))
+    link_src = "".join(f.read_text() for f in (Path(rdf.__file__).parent / "link").glob("*.py"))
+    link_terms = set(re.findall(r"\{pk\}(\w+)", link_src))
     used |= {f"{PK}{t}" for t in link_terms}
     declared = {str(s) for s in onto.subjects(RDF.type, None) if str(s).startswith(str(PK))}
     assert used - declared == set()

@@ -53,7 +53,7 @@ II. NHIỆM VỤ
 - Công khai thủ tục hành chính công đầy đủ, kịp thời.
 """
 # the hostile plan's commune does not exist: its id carries a hash of its text (ingest.pipeline.plan_id_for)
-HOSTILE_ID = __import__("plankb.ingest.pipeline", fromlist=["extract_text"]).extract_text(HOSTILE_PLAN, source="h.txt").id
+HOSTILE_ID = __import__("plankb.ingest.extract.document", fromlist=["extract_text"]).extract_text(HOSTILE_PLAN, source="h.txt").id
 GONE_PLAN = HOSTILE_PLAN.replace("HOA SEN", "SEN HỒNG").replace("Hoa Sen", "Sen Hồng").replace(XSS_SCRIPT, "") \
     .replace(XSS_IMG, "").replace('"><img/src=x onerror=alert(3)> và <svg/onload=alert(4)>', "")
 
@@ -70,7 +70,7 @@ def plan_files(tmp_path_factory) -> dict[str, Path]:
 
 @pytest.fixture(scope="session")
 def kb(plan_files) -> KnowledgeBase:
-    from plankb.ingest.pipeline import extract_document
+    from plankb.ingest.extract.document import extract_document
 
     kb = KnowledgeBase.in_memory()
     summary = kb.ingest_paths([SEEDS_DIR, plan_files["gone"]], progress=False, validate=False)
@@ -423,7 +423,7 @@ def test_internal_links_resolve(client):
 def test_viz_command_writes_a_standalone_page(tmp_path, plan_files):
     from typer.testing import CliRunner
 
-    from plankb.kb.cli import app
+    from plankb.api.cli import app
 
     data = tmp_path / "kb"
     runner = CliRunner()

@@ -104,7 +104,7 @@ def test_docx_whole_or_cut_gives_text_or_input_error(tmp_path_factory, paragraph
 @PROFILE
 @given(text=plan_text)
 def test_extractor_gives_a_record_or_input_error_and_spans_index_the_text(text):
-    from plankb.ingest.pipeline import extract_text
+    from plankb.ingest.extract.document import extract_text
 
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
     try:
@@ -128,8 +128,8 @@ def test_extractor_gives_a_record_or_input_error_and_spans_index_the_text(text):
 @PROFILE
 @given(text=st.one_of(plan_text, st.text(max_size=400)))
 def test_cleaning_folding_and_tones_keep_offsets(text):
-    from plankb.ingest.clean import clean_text
-    from plankb.ingest.units import fold_keep_length
+    from plankb.ingest.extract.clean import clean_text
+    from plankb.ingest.extract.units import fold_keep_length
     from plankb.kb.text import canonical_tones
 
     text = unicodedata.normalize("NFC", text)
@@ -142,8 +142,8 @@ def test_cleaning_folding_and_tones_keep_offsets(text):
 @PROFILE
 @given(text=st.one_of(plan_text, st.text(max_size=200)))
 def test_deadline_and_area_parsers_never_fail(text):
-    from plankb.ingest.areas import classify_area, heading_area
-    from plankb.ingest.deadlines import parse_deadline
+    from plankb.ingest.extract.areas import classify_area, heading_area
+    from plankb.ingest.extract.deadlines import parse_deadline
 
     d = parse_deadline(text)
     assert d is None or (d.start is None or d.end is None or d.start <= d.end)
@@ -156,7 +156,7 @@ def test_deadline_and_area_parsers_never_fail(text):
 def test_rdf_of_any_extracted_record_parses(text):
     import pyoxigraph as ox
 
-    from plankb.ingest.pipeline import extract_text
+    from plankb.ingest.extract.document import extract_text
     from plankb.kb.rdf import build
 
     try:
@@ -244,7 +244,7 @@ def test_fuzz_harnesses_run_on_their_seed_corpus():
 
 @pytest.mark.parametrize("junk", ["", "\x00", "\ud800", "ạ" * 3, "Số:" + " " * 3000, "\n" * 5000])
 def test_extractor_on_odd_strings(junk):
-    from plankb.ingest.pipeline import extract_text
+    from plankb.ingest.extract.document import extract_text
 
     try:
         extract_text(junk.encode("utf-8", "replace").decode("utf-8"), source="odd.txt")

@@ -20,7 +20,7 @@ import pyoxigraph as ox
 import pytest
 
 from plankb.kb.store import PREFIXES, KnowledgeBase, to_python
-from plankb.kb.synth import write_corpus
+from plankb.bench.synth import write_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "examples" / "seeds"

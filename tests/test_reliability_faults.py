@@ -31,7 +31,7 @@ from plankb.kb.errors import StoreError
 from plankb.kb.store import KnowledgeBase
 
 ROOT = Path(__file__).resolve().parent.parent
-PLANKB = [sys.executable, "-m", "plankb.kb.cli"]
+PLANKB = [sys.executable, "-m", "plankb.api.cli"]
 SEEDS = sorted((ROOT / "examples" / "seeds").glob("*.txt"))
 
 
@@ -57,7 +57,7 @@ def corpus(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def expected_tasks(corpus) -> dict[str, int]:
     """Tasks per source file, as extract_document gives them."""
-    from plankb.ingest.pipeline import extract_document
+    from plankb.ingest.extract.document import extract_document
     from plankb.kb.store import expand_paths
 
     files, _ = expand_paths([corpus])
@@ -187,7 +187,7 @@ def test_a_second_writer_in_process_gets_a_clear_error(tmp_path):
 
 
 def test_stale_server_marker_is_ignored(tmp_path):
-    from plankb.kb.inuse import in_use_error, read_marker
+    from plankb.kb.store.inuse import in_use_error, read_marker
 
     (tmp_path / "server.json").write_text(json.dumps({"pid": 2 ** 22 + 12345, "url": "http://127.0.0.1:1"}))
     assert read_marker(tmp_path) is None
@@ -220,7 +220,7 @@ def test_full_disk_gives_a_clear_error_and_keeps_what_was_committed(tmpfs):
     assert len(lines) == 1 and str(data / "store") in lines[0] and "No space left on device" in lines[0], r.stderr
     # make room, reopen: whatever was written is whole
     subprocess.run(["mount", "-o", "remount,size=64m", str(tmpfs)], check=True)
-    from plankb.ingest.pipeline import extract_document
+    from plankb.ingest.extract.document import extract_document
 
     expected = {str(p): len(extract_document(p).tasks) for p in SEEDS}
     _, partial = check_whole_or_absent(data, expected)

@@ -37,7 +37,7 @@ from plankb.kb.store import KnowledgeBase
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = {p.name[:3]: p for p in sorted((ROOT / "examples" / "seeds").glob("*.txt"))}
-PLANKB = [sys.executable, "-m", "plankb.kb.cli"]
+PLANKB = [sys.executable, "-m", "plankb.api.cli"]
 # Length of each adversarial string: 20,000 in the regular suite (each pattern found quadratic so
 # far takes seconds there), 50,000 in scripts/stress.sh.
 N = int(os.environ.get("PLANKB_REGEX_CHARS", "20000"))
@@ -208,7 +208,7 @@ def _tasks(record) -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize("name", ["utf16.txt", "cp1258.txt", "decomposed.txt"])
 def test_other_encodings_give_the_same_plan(corpus, name):
-    from plankb.ingest.pipeline import extract_document
+    from plankb.ingest.extract.document import extract_document
 
     reference = extract_document(SEEDS["001"])
     record = extract_document(corpus[name][0])
@@ -226,7 +226,7 @@ def test_plan_with_no_tasks_is_ingested_with_a_warning(corpus):
 
 
 def test_citation_like_garbage_is_not_a_citation(corpus):
-    from plankb.ingest.pipeline import extract_document
+    from plankb.ingest.extract.document import extract_document
 
     record = extract_document(corpus["garbage-citations.txt"][0])
     surfaces = " | ".join(c.surface for c in record.citations)
@@ -330,7 +330,7 @@ def test_fifty_megabyte_text_memory_is_bounded(tmp_path):
 
 # ================================================================ time and size limits
 def test_time_budget_refuses_a_slow_document(monkeypatch):
-    from plankb.ingest.pipeline import extract_document
+    from plankb.ingest.extract.document import extract_document
 
     monkeypatch.setenv("PLANKB_TIME_BUDGET", "0.000001")
     with pytest.raises(InputError) as e:
@@ -349,7 +349,7 @@ def test_time_budget_failure_is_one_failed_file_in_a_batch(monkeypatch):
 
 
 def test_text_length_limit(monkeypatch, tmp_path):
-    from plankb.ingest.pipeline import extract_document
+    from plankb.ingest.extract.document import extract_document
 
     monkeypatch.setenv("PLANKB_MAX_CHARS", "1000")
     with pytest.raises(InputError, match=r"text too long for one plan \([\d,]+ characters > 1,000 limit"):
@@ -359,9 +359,9 @@ def test_text_length_limit(monkeypatch, tmp_path):
 
 
 # ================================================================ regular expressions in linear time
-PATTERN_MODULES = ["plankb.ingest.patterns", "plankb.ingest.citation_patterns", "plankb.ingest.units", "plankb.ingest.areas", "plankb.ingest.indicators",
-                   "plankb.ingest.deadlines", "plankb.ingest.clean", "plankb.ingest.segment", "plankb.ingest.tasks", "plankb.ingest.header",
-                   "plankb.ingest.citations", "plankb.ingest.pipeline", "plankb.ingest.read", "plankb.kb.text", "plankb.api.sparql"]
+PATTERN_MODULES = ["plankb.ingest.extract.patterns", "plankb.ingest.extract.citations.patterns", "plankb.ingest.extract.units", "plankb.ingest.extract.areas", "plankb.ingest.extract.indicators",
+                   "plankb.ingest.extract.deadlines", "plankb.ingest.extract.clean", "plankb.ingest.extract.segment", "plankb.ingest.extract.tasks", "plankb.ingest.extract.header",
+                   "plankb.ingest.extract.citations", "plankb.ingest.extract.document", "plankb.ingest.read", "plankb.kb.text", "plankb.api.sparql"]
 
 
 def _patterns_in(value, name: str, out: dict[str, re.Pattern]) -> None:
@@ -386,7 +386,7 @@ def all_patterns() -> dict[str, re.Pattern]:
         for name, value in vars(mod).items():
             if not name.startswith("__"):
                 _patterns_in(value, f"{mod_name}.{name}", out)
-    from plankb.ingest import areas, units
+    from plankb.ingest.extract import areas, units
 
     for i, up in enumerate(units.unit_patterns()):
         out[f"ingest.units.unit_patterns()[{i}]"] = up.regex
@@ -559,7 +559,7 @@ ADVERSARIAL_RUNS = {
 
 @pytest.mark.parametrize("name", sorted(ADVERSARIAL_RUNS))
 def test_adversarial_document_extracts_in_bounded_time(name):
-    from plankb.ingest.pipeline import extract_text
+    from plankb.ingest.extract.document import extract_text
 
     seed = SEEDS["001"].read_text(encoding="utf-8")
     run = ADVERSARIAL_RUNS[name]

@@ -36,7 +36,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "examples" / "seeds").glob("*.txt"))
-PLANKB = [sys.executable, "-m", "plankb.kb.cli"]
+PLANKB = [sys.executable, "-m", "plankb.api.cli"]
 TOKEN = "reliability-admin-token"
 TIMEOUT_S = 1.0
 
@@ -127,7 +127,7 @@ def test_binds_to_loopback_by_default(monkeypatch):
     import inspect
 
     from plankb.api.app import Settings
-    from plankb.kb import cli
+    from plankb.api import cli
 
     monkeypatch.delenv("PLANKB_HOST", raising=False)
     assert Settings().host == "127.0.0.1" and Settings.from_env().host == "127.0.0.1"

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from plankb.ingest.pipeline import extract_text
-from plankb.ingest.segment import segment_text
-from plankb.ingest.clean import clean_text
+from plankb.ingest.extract.document import extract_text
+from plankb.ingest.extract.segment import segment_text
+from plankb.ingest.extract.clean import clean_text
 
 
 def commune_plan(place: str, basis_province: str = "tỉnh Lâm Đồng", body: str | None = None) -> str:

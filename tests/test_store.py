@@ -133,7 +133,7 @@ def test_changed_file_replaces_its_graph(tmp_path):
     src.write_text(text[:cut] + text[end:], encoding="utf-8")  # drop section II.3
     summary = kb.ingest_paths([src], progress=False)
     assert summary.replaced == 1
-    from plankb.ingest.pipeline import extract_document
+    from plankb.ingest.extract.document import extract_document
 
     new = extract_document(src)
     assert count() == len(new.tasks) < before_tasks
@@ -200,7 +200,7 @@ def test_folder_with_a_corrupt_file(tmp_path):
 
 @needs_pipeline
 def test_one_extractor_crash_does_not_stop_the_batch(monkeypatch):
-    import plankb.ingest.pipeline as pipeline
+    import plankb.ingest.extract.document as pipeline
 
     real = pipeline.extract_document
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from plankb.kb import synth
+from plankb.bench import synth
 from plankb.kb.text import fold
 
 
@@ -159,7 +159,7 @@ def test_old_tones():
 def test_cli_synth(tmp_path):
     from typer.testing import CliRunner
 
-    from plankb.kb.cli import app
+    from plankb.api.cli import app
 
     r = CliRunner().invoke(app, ["synth", "--out", str(tmp_path / "c"), "--provinces", "1", "--communes", "2",
                                  "--seed", "5"])

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from plankb.kb import trace as T
-from plankb.kb.gaps import plan_gaps
+from plankb.kb.query import trace as T
+from plankb.kb.query.gaps import plan_gaps
 from plankb.kb.store import KnowledgeBase
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -209,7 +209,7 @@ def test_gap_report_of_a_plan_whose_parent_is_missing(seed_kb_trace):
 def cli(seed_kb_trace, monkeypatch):
     from typer.testing import CliRunner
 
-    import plankb.kb.cli as cli_module
+    import plankb.api.cli as cli_module
 
     monkeypatch.setattr(cli_module, "_open_kb", lambda data_dir: seed_kb_trace)
     runner = CliRunner()

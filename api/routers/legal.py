@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query, Request
 from plankb.api.routers.deps import KB, Limit, Offset, not_found
 from plankb.api.schemas import INVALID, PROBLEMS, LegalDependents, Page
 from plankb.kb import catalog
-from plankb.kb.trace import legal_dependents
+from plankb.kb.query.trace import legal_dependents
 
 router = APIRouter(prefix="/api/legal", tags=["legal"], responses=PROBLEMS)
 

@@ -168,7 +168,7 @@ def api_graph(kb: KB, kind: Annotated[list[str] | None, Query(description="Node 
 # ---------------------------------------------------------------- plans
 @router.get("/plans/{plan_id}", response_class=HTMLResponse, include_in_schema=False)
 def plan_page(request: Request, plan_id: str, kb: KB):
-    from plankb.kb.gaps import plan_gaps
+    from plankb.kb.query.gaps import plan_gaps
 
     try:
         plan = catalog.get_plan(kb, plan_id)
@@ -233,7 +233,7 @@ def units_page(request: Request, kb: KB, q: Annotated[str, Query(max_length=200)
 
 @router.get("/units/{unit_id}", response_class=HTMLResponse, include_in_schema=False)
 def unit_page(request: Request, unit_id: str, kb: KB):
-    from plankb.kb.trace import find_tasks
+    from plankb.kb.query.trace import find_tasks
 
     try:
         unit = catalog.get_unit(kb, unit_id, counterparts=True)

@@ -9,7 +9,7 @@ from plankb.api.negotiation import ProblemError
 from plankb.api.routers.deps import KB, Limit, Offset, not_found
 from plankb.api.schemas import INVALID, PROBLEMS, Page
 from plankb.kb import catalog
-from plankb.kb.gaps import GapReport, plan_gaps
+from plankb.kb.query.gaps import GapReport, plan_gaps
 from plankb.kb.models import Level
 
 router = APIRouter(prefix="/api/plans", tags=["plans"], responses=PROBLEMS)

@@ -10,7 +10,7 @@ from plankb.api.routers.deps import KB, Limit, Offset, not_found
 from plankb.api.schemas import INVALID, PROBLEMS, Page
 from plankb.kb import catalog
 from plankb.kb.models import Area, Level
-from plankb.kb.trace import Trace, trace_task
+from plankb.kb.query.trace import Trace, trace_task
 
 router = APIRouter(prefix="/api/tasks", tags=["tasks"], responses=PROBLEMS)
 

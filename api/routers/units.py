@@ -9,7 +9,7 @@ from plankb.api.routers.deps import KB, Limit, Offset, not_found
 from plankb.api.schemas import INVALID, PROBLEMS, Page
 from plankb.kb import catalog
 from plankb.kb.models import Area, Level
-from plankb.kb.trace import TaskRow, find_tasks
+from plankb.kb.query.trace import TaskRow, find_tasks
 
 router = APIRouter(prefix="/api/units", tags=["units"], responses=PROBLEMS)
 

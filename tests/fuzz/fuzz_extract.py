@@ -15,9 +15,9 @@ except ImportError:  # run as a script
 
 if atheris is not None:
     with atheris.instrument_imports():
-        from plankb.ingest.pipeline import extract_text
+        from plankb.ingest.extract.document import extract_text
 else:
-    from plankb.ingest.pipeline import extract_text
+    from plankb.ingest.extract.document import extract_text
 from plankb.kb.errors import InputError
 
 

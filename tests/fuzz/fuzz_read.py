@@ -16,10 +16,10 @@ except ImportError:  # run as a script
 
 if atheris is not None:
     with atheris.instrument_imports():
-        from plankb.ingest.pipeline import extract_text
+        from plankb.ingest.extract.document import extract_text
         from plankb.ingest.read import read_document
 else:
-    from plankb.ingest.pipeline import extract_text
+    from plankb.ingest.extract.document import extract_text
     from plankb.ingest.read import read_document
 from plankb.kb.errors import InputError
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 from datetime import date
 
-from plankb.ingest import patterns as P
+from plankb.ingest.extract import patterns as P
 from plankb.kb.models import Deadline
 from plankb.kb.text import squash
 

@@ -33,7 +33,7 @@ def extract(
     format: str = typer.Option("json", "--format", "-f", help="json | summary"),
 ) -> None:
     """Extract structured records from plan documents and print them (JSON list, one object per file)."""
-    from plankb.ingest.pipeline import extract_document
+    from plankb.ingest.extract.document import extract_document
     from plankb.kb.errors import InputError
 
     records, failed = [], []
@@ -193,7 +193,7 @@ def export(
     data_dir: Optional[Path] = DATA_DIR_OPTION,
 ) -> None:
     """Export the knowledge base (RDF with named graphs, graphml/gexf graph, or a task CSV)."""
-    from plankb.kb.export import FORMATS, export_bytes
+    from plankb.kb.store.export import FORMATS, export_bytes
 
     if format not in FORMATS:
         _fail(f"unknown format {format!r}: choose one of {', '.join(FORMATS)}")
@@ -314,7 +314,7 @@ def trace(
     data_dir: Optional[Path] = DATA_DIR_OPTION,
 ) -> None:
     """Trace a task up to national sources: parent plan's tasks, parent plans, legal bases, and the gaps."""
-    from plankb.kb.trace import render_trace, trace_all, trace_task
+    from plankb.kb.query.trace import render_trace, trace_all, trace_task
 
     _check_format(format)
     if not task and not all_tasks:
@@ -348,7 +348,7 @@ def tasks(
     data_dir: Optional[Path] = DATA_DIR_OPTION,
 ) -> None:
     """List tasks with their ids (what `plankb trace` takes); by plan, by unit (lead or support), area, text."""
-    from plankb.kb.trace import find_tasks
+    from plankb.kb.query.trace import find_tasks
 
     _check_format(format)
     kb = _open_kb(data_dir)
@@ -376,7 +376,7 @@ def gaps(
     data_dir: Optional[Path] = DATA_DIR_OPTION,
 ) -> None:
     """Parent tasks and indicators a plan leaves out, weakened indicators, tasks without lead unit or deadline."""
-    from plankb.kb.gaps import plan_gaps, render_gaps
+    from plankb.kb.query.gaps import plan_gaps, render_gaps
 
     _check_format(format)
     kb = _open_kb(data_dir)
@@ -399,7 +399,7 @@ def legal(
     data_dir: Optional[Path] = DATA_DIR_OPTION,
 ) -> None:
     """Everything that rests on a legal document: the plans citing it, the plans below them, their tasks."""
-    from plankb.kb.trace import AmbiguousDocument, legal_dependents
+    from plankb.kb.query.trace import AmbiguousDocument, legal_dependents
 
     _check_format(format)
     kb = _open_kb(data_dir)
@@ -525,7 +525,7 @@ def synth(
     docx_share: float = typer.Option(0.15, "--docx-share", help="Share of documents written as .docx"),
 ) -> None:
     """Write a synthetic national corpus of plans (real names and codes) with a ground-truth JSON per document."""
-    from plankb.kb.synth import write_corpus
+    from plankb.bench.synth import write_corpus
 
     m = write_corpus(out, provinces=provinces, communes=communes, seed=seed, province_codes=province,
                      five_year_communes=five_year_communes, docx_share=docx_share, progress=sys.stderr.isatty())

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from plankb.kb.text import fold
 
-VOCAB = Path(__file__).parent / "vocab" / "areas.csv"
+VOCAB = Path(__file__).resolve().parent.parent / "vocab" / "areas.csv"
 
 # Headings that name an area outright, most specific first. Examples:
 # "2. Cải cách thủ tục hành chính", "3. Cải cách TTHC và thực hiện cơ chế một cửa",

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from plankb.ingest import patterns as P
-from plankb.ingest.areas import classify_area
+from plankb.ingest.extract import patterns as P
+from plankb.ingest.extract.areas import classify_area
 from plankb.kb.models import Indicator, Period, Section, Span
 from plankb.kb.text import fold, squash
 

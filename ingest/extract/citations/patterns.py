@@ -33,7 +33,7 @@ from pathlib import Path
 
 from plankb.kb.text import canonical_tones
 
-VOCAB_DIR = Path(__file__).parent / "vocab"
+VOCAB_DIR = Path(__file__).resolve().parent.parent.parent / "vocab"
 
 
 # ---------------------------------------------------------------- vocabularies (CSV data)

@@ -84,7 +84,7 @@ def _indicator_rows(kb: "KnowledgeBase", plan_iri: str) -> list[dict]:
 
 def plan_gaps(kb: "KnowledgeBase", plan_id: str) -> GapReport:
     """The gap report of one plan (KeyError for an unknown plan; a fragment of its id works too)."""
-    from plankb.kb.trace import catalog, resolve_plans
+    from plankb.kb.query.trace import catalog, resolve_plans
 
     cat = catalog(kb)
     iris = resolve_plans(kb, plan_id)
@@ -160,7 +160,7 @@ def plan_gaps(kb: "KnowledgeBase", plan_id: str) -> GapReport:
 
 def render_gaps(rep: GapReport) -> str:
     """Plain-text rendering (the CLI's default output)."""
-    from plankb.kb.trace import _short
+    from plankb.kb.query.trace import _short
 
     out = [f"plan {rep.plan_id}"]
     out.append("parent plans:")

@@ -17,13 +17,13 @@ from plankb.kb.errors import InputError
 from plankb.kb.models import Citation, Period, PlanRecord, Problem, Section, Span
 from plankb.kb.text import slug
 
-from plankb.ingest.areas import heading_area
-from plankb.ingest.clean import clean_text
-from plankb.ingest.header import extract_header
-from plankb.ingest.indicators import extract_indicators, is_target_section, stage_period
-from plankb.ingest.segment import segment_text
-from plankb.ingest.tasks import task_part, extract_tasks
-from plankb.ingest.units import UnitRegistry, extract_roles, find_units, fold_keep_length
+from plankb.ingest.extract.areas import heading_area
+from plankb.ingest.extract.clean import clean_text
+from plankb.ingest.extract.header import extract_header
+from plankb.ingest.extract.indicators import extract_indicators, is_target_section, stage_period
+from plankb.ingest.extract.segment import segment_text
+from plankb.ingest.extract.tasks import task_part, extract_tasks
+from plankb.ingest.extract.units import UnitRegistry, extract_roles, find_units, fold_keep_length
 
 # "Nơi nhận:" starts the distribution list; units named there have no role in the plan.
 # (the prefix may not cross a line break: `^[\s*_]*` rescans all following blank lines from every
@@ -112,7 +112,7 @@ def _area_map(seg) -> dict[int, str]:
 
 def _citations(text: str, cleaned: str, header):
     """Citation stage (ingest.citations); returns (citations, legal_bases, parent_plans, adopted_by)."""
-    from plankb.ingest import citations as C
+    from plankb.ingest.extract import citations as C
 
     ctx = C.CitationContext(level=header.level, province=header.province_hint, commune=header.commune_hint)
     cites = C.extract_citations(text, cleaned, ctx)
@@ -184,7 +184,7 @@ def extract_text(text: str, *, source: str, sha256: str = "") -> PlanRecord:
     for t in tasks:
         if not t.lead_units:
             warnings.append(Problem(code="task_without_lead", message=f"task {t.path} has no lead unit", span=t.span))
-    from plankb.ingest.citations import MAX_CITATIONS
+    from plankb.ingest.extract.citations import MAX_CITATIONS
 
     if len(cites) >= MAX_CITATIONS:
         warnings.append(Problem(code="too_many_citations",

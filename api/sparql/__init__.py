@@ -81,13 +81,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from plankb import ontology
 from plankb.api.negotiation import NotAcceptable, ProblemError, negotiate
 from plankb.kb.ids import PREFIXES
 
 log = logging.getLogger("plankb.sparql")
 
-TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
-DEFAULT_EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "ontology" / "queries"
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+DEFAULT_EXAMPLES_DIR = ontology.QUERIES_DIR
 
 #: Prefixes every query may use without declaring them (declared ones take precedence).
 DEFAULT_PREFIXES: dict[str, str] = dict(PREFIXES)

@@ -22,13 +22,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Literal
 
+from plankb import ontology
 from plankb.kb.errors import InputError, StoreError
 from plankb.kb.ids import IRIs, PREFIXES
 from plankb.kb.models import PlanRecord
 
-ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
-ONTOLOGY_FILE = ONTOLOGY_DIR / "plankb.ttl"
-SHAPES_FILE = ONTOLOGY_DIR / "shapes.ttl"
+ONTOLOGY_DIR = ontology.DIR
+ONTOLOGY_FILE = ontology.ONTOLOGY_FILE
+SHAPES_FILE = ontology.SHAPES_FILE
 DEFAULT_BASE = "http://plankb.org/id/"
 SUPPORTED_EXTENSIONS = (".txt", ".md", ".markdown", ".html", ".htm", ".docx")
 
@@ -271,7 +272,7 @@ class KnowledgeBase:
             settings.store_dir.mkdir(parents=True, exist_ok=True)
             store = ox.Store(str(settings.store_dir))
         except OSError as e:
-            from plankb.kb.inuse import in_use_error, is_lock_error
+            from plankb.kb.store.inuse import in_use_error, is_lock_error
 
             if is_lock_error(e):  # one writer per data directory: name the holder (a server?)
                 raise in_use_error(settings.data_dir, settings.store_dir) from e
@@ -300,7 +301,7 @@ class KnowledgeBase:
     def open_server(cls, server=None, base: str | None = None) -> "KnowledgeBase":
         """A KB on a SPARQL 1.1 server (kb.backends.SparqlServerBackend). `server`: a
         kb.settings.SparqlServerSettings, default the PLANKB_SPARQL_* variables."""
-        from plankb.kb.backends import open_server
+        from plankb.kb.store.backends import open_server
         from plankb.kb.settings import base_iri
 
         iris = IRIs(base or base_iri())
@@ -317,7 +318,7 @@ class KnowledgeBase:
     @property
     def backend(self):
         """The store as a kb.backends.Backend (query, update, replace_graph, drop_graph, triple_count)."""
-        from plankb.kb.backends import as_backend
+        from plankb.kb.store.backends import as_backend
 
         return as_backend(self.store)
 
@@ -435,7 +436,7 @@ class KnowledgeBase:
     def graph(self):
         """The networkx projection (kb.graph.to_networkx), cached until the next ingest."""
         if self._nx is None or self._nx_version != self._version:
-            from plankb.kb.graph import to_networkx
+            from plankb.kb.query.graph import to_networkx
 
             self._nx = to_networkx(self)
             self._nx_version = self._version
@@ -587,7 +588,7 @@ class KnowledgeBase:
 
         def one(f: Path) -> IngestOutcome:
             try:
-                from plankb.ingest.pipeline import extract_document
+                from plankb.ingest.extract.document import extract_document
 
                 try:
                     known = self._graphs_with(sha256=file_sha256(f))
@@ -811,7 +812,7 @@ def _prepare_document(job: tuple) -> dict:
     Returns {'outcome': IngestOutcome, 'nquads': str | None}; never raises for bad input."""
     path, base, check, generated_at = job
     try:
-        from plankb.ingest.pipeline import extract_document
+        from plankb.ingest.extract.document import extract_document
         from plankb.kb.link import facts_quad, fragment_of
         from plankb.kb.rdf import build
 

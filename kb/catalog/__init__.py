@@ -1197,7 +1197,7 @@ def get_unit(kb: "KnowledgeBase", unit_id: str, *, counterparts: bool = False) -
     plans = {p for p in ix.unit_plans.get(iri, [])} | {ix.tasks[t].plan for t, _ in ix.unit_tasks.get(iri, [])}
     cps = None
     if counterparts:
-        from plankb.kb.trace import unit_counterparts
+        from plankb.kb.query.trace import unit_counterparts
 
         cps = [Counterpart.model_validate(c) for c in unit_counterparts(kb, unit_id)]
     return UnitDetail(**_fields(u.summary),

@@ -42,7 +42,7 @@ from typing import Any, Iterable
 
 from plankb.kb.text import fold, slug
 
-DATA_DIR = Path(__file__).resolve().parent / "synth_data"
+DATA_DIR = Path(__file__).resolve().parent / "data"
 TRUTH_SCHEMA = "plankb-synth-truth/1"
 AREA_ORDER = ("direction", "institution", "procedure", "organization", "civil_service", "public_finance",
               "digital_government")

@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from plankb.ingest.areas import AREA_HEADING_RES
+from plankb.ingest.extract.areas import AREA_HEADING_RES
 from plankb.kb.ids import NATIONAL_CODE
 from plankb.kb.models import Jurisdiction, Span, Unit, UnitMention
 from plankb.kb.text import slug, squash
 
-VOCAB = Path(__file__).parent / "vocab" / "units.csv"
+VOCAB = Path(__file__).resolve().parent.parent / "vocab" / "units.csv"
 
 # "Là cơ quan thường trực của Ủy ban nhân dân phường về cải cách hành chính", "Là cơ quan đầu mối tham mưu"
 # but not "Là cơ quan thường trực của Tổ Công tác triển khai Đề án 06" (another body's secretariat)

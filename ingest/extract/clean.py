@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from plankb.ingest import patterns as P
+from plankb.ingest.extract import patterns as P
 
 
 def _blank(m: re.Match[str]) -> str:

@@ -27,7 +27,7 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from plankb.ingest import citation_patterns as P
+from plankb.ingest.extract.citations import patterns as P
 from plankb.kb.models import Citation, Level, Span
 from plankb.kb.text import canonical_tones, fold, slug, squash
 

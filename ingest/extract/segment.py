@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from plankb.ingest import patterns as P
+from plankb.ingest.extract import patterns as P
 from plankb.kb.models import Section, Span
 
 RANK_ROMAN, RANK_LETTER, RANK_PARAGRAPH = 1, 6, 99

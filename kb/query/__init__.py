@@ -1,0 +1,1 @@
+"""The questions analysts ask of the KB: trace, gaps, the networkx graph."""
