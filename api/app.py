@@ -218,11 +218,11 @@ def create_app(settings: Settings | None = None, kb: Any = None) -> FastAPI:
         worker_memory_mb=settings.worker_memory_mb,
         max_query_bytes=settings.max_query_bytes,
         examples_dir=settings.examples_dir,
-        on_update=lambda: getattr(app.state.kb, "external_update", getattr(app.state.kb, "_changed", lambda: None))(),
+        on_update=lambda: getattr(app.state.kb, "external_update", getattr(app.state.kb, "mark_changed", lambda: None))(),
         cache_bytes=settings.query_cache_bytes,
         # the KB's write counter (every write through a KnowledgeBase bumps it; SPARQL Update calls
         # on_update); None for a bare Store, which may be written behind the app's back: no cache
-        generation=lambda: getattr(app.state.kb, "_version", None),
+        generation=lambda: getattr(app.state.kb, "version", None),
         slow_after=settings.slow_query_seconds,
     )
     app.state.sparql = sparql

@@ -91,7 +91,7 @@ def test_sparql_update_invalidates_cached_answers(client):
 def test_a_write_through_the_knowledge_base_invalidates_cached_answers(client, kb):
     before = count(client.get("/sparql", params={"query": COUNT}, headers=JSON))
     kb.store.add(ox.Quad(ox.NamedNode(ID + "y"), ox.NamedNode(ID + "p"), ox.Literal("z"), ox.NamedNode(G)))
-    kb._changed()  # what every KnowledgeBase write (ingest_record, remove_plan…) does
+    kb.mark_changed()  # what every KnowledgeBase write (ingest_record, remove_plan…) does
     r = client.get("/sparql", params={"query": COUNT}, headers=JSON)
     assert r.headers["plankb-cache"] == "miss" and count(r) == before + 1
 

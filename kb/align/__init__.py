@@ -746,5 +746,5 @@ def align_kb(kb: "KnowledgeBase", *, force: bool = False, generated_at: datetime
         try:
             _write_graphs(kb, writes)
         finally:
-            kb._changed()
+            kb.mark_changed()
     return rep

@@ -837,7 +837,7 @@ def rebuild(kb: "KnowledgeBase") -> tuple[LinkReport, int]:
         kb.store.update(" ;\n".join(ops[i:i + 50]))
     rep = resolve(Catalog.from_fragments(frags[g] for g in sorted(frags)), kb.iris)
     kb.store.update(replace_links_update(rep, kb.iris))
-    kb._changed()
+    kb.mark_changed()
     return rep, len(ops)
 
 
@@ -846,7 +846,7 @@ def link_plans(kb: "KnowledgeBase") -> LinkReport:
     the task / indicator / unit alignments of every (child, parent) pair up to date (kb.align)."""
     rep = compute(kb.store, kb.iris)
     kb.store.update(replace_links_update(rep, kb.iris))
-    kb._changed()
+    kb.mark_changed()
     rep.warnings += refresh_alignments(kb)
     return rep
 

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Literal
+from typing import Callable, Iterable, Literal, TypeVar
 
 from plankb import ontology
 from plankb.kb.errors import InputError, StoreError
@@ -33,6 +34,7 @@ SHAPES_FILE = ontology.SHAPES_FILE
 DEFAULT_BASE = "http://plankb.org/id/"
 SUPPORTED_EXTENSIONS = (".txt", ".md", ".markdown", ".html", ".htm", ".docx")
 
+T = TypeVar("T")
 Status = Literal["added", "replaced", "unchanged", "failed"]
 ValidateMode = Literal["all", "sample", "none"]
 DEFAULT_SAMPLE_RATE = 0.02  # validate='sample': about one document in fifty (and always the first)
@@ -246,10 +248,14 @@ class KnowledgeBase:
         self.iris = IRIs(base)
         self.base = self.iris.base
         self.path = path
-        self._version = 0
-        self._nx = None
-        self._nx_version = -1
+        self._init_state()
         self._ensure_ontology()
+
+    def _init_state(self) -> None:
+        self._version = 0
+        self._cache: dict[str, tuple[int, object]] = {}
+        self._cache_locks: dict[str, threading.Lock] = {}
+        self._cache_guard = threading.Lock()
 
     # ------------------------------------------------------------ construction
     @classmethod
@@ -294,7 +300,7 @@ class KnowledgeBase:
             raise StoreError(f"{settings.store_dir}: cannot open the store read-only ({e})") from e
         kb = cls.__new__(cls)
         kb.store, kb.iris, kb.base, kb.path = store, IRIs(settings.base_iri), settings.base_iri, settings.store_dir
-        kb._version, kb._nx, kb._nx_version = 0, None, -1
+        kb._init_state()
         return kb
 
     @classmethod
@@ -333,10 +339,10 @@ class KnowledgeBase:
         if hasattr(self.store, "close"):  # a SparqlServerBackend: close its HTTP connections
             self.store.close()
             self.store = None
-            self._nx = None
+            self._cache.clear()
         if self.path is not None:
             self.store = None
-            self._nx = None
+            self._cache.clear()
 
     def __enter__(self) -> "KnowledgeBase":
         return self
@@ -354,9 +360,30 @@ class KnowledgeBase:
             return
         self.store.update(f"DROP SILENT GRAPH <{g}> ;\nINSERT DATA {{ GRAPH <{g}> {{\n{nt}{marker} .\n}} }}")
 
-    def _changed(self) -> None:
+    @property
+    def version(self) -> int:
+        """Bumped by every write made through this KnowledgeBase: what is derived from the KB's
+        content (catalog, indexes, the networkx graph) is valid for one version (`cached`)."""
+        return self._version
+
+    def mark_changed(self) -> None:
+        """Record a write made on `self.store` directly (bulk loads): a new version."""
         self._version += 1
-        self._nx = None
+        self._cache.clear()
+
+    def cached(self, name: str, build: Callable[["KnowledgeBase"], T]) -> T:
+        """`build(self)`, computed once per KB version and name: the one per-version cache.
+        Threads asking for the same name together wait for one build; other names go on."""
+        with self._cache_guard:
+            lock = self._cache_locks.setdefault(name, threading.Lock())
+        with lock:
+            hit = self._cache.get(name)
+            if hit is not None and hit[0] == self._version:
+                return hit[1]  # type: ignore[return-value]
+            version = self._version
+            value = build(self)
+            self._cache[name] = (version, value)
+            return value
 
     def external_update(self) -> None:
         """Called after a SPARQL Update not made by plankb (the endpoint's admin updates): the
@@ -364,7 +391,7 @@ class KnowledgeBase:
         also re-reads the documents' triples if the update changed what they cite."""
         from plankb.kb.link import clear_marker_update
 
-        self._changed()
+        self.mark_changed()
         try:
             self.store.update(clear_marker_update(self.iris))
         except (OSError, RuntimeError, ValueError):  # a read-only handle: nothing was written here
@@ -434,13 +461,10 @@ class KnowledgeBase:
             self.select(path.read_text(encoding="utf-8"))
 
     def graph(self):
-        """The networkx projection (kb.graph.to_networkx), cached until the next ingest."""
-        if self._nx is None or self._nx_version != self._version:
-            from plankb.kb.query.graph import to_networkx
+        """The networkx projection (kb.query.graph.to_networkx), cached until the next write."""
+        from plankb.kb.query.graph import to_networkx  # kb.query sits above the store
 
-            self._nx = to_networkx(self)
-            self._nx_version = self._version
-        return self._nx
+        return self.cached("networkx", to_networkx)
 
     def validate(self) -> list[str]:
         """SHACL over the whole KB (all graphs merged, each triple once)."""
@@ -497,7 +521,7 @@ class KnowledgeBase:
             outcome.warnings += warnings
         # else: the links graph no longer covers every document (marker cleared above): the next
         # linking recomputes it whole
-        self._write(" ;\n".join(op for op in ops if op))
+        self.write(" ;\n".join(op for op in ops if op))
         if link:
             outcome.warnings += linking.refresh_alignments(self, realign, gone)
         outcome.status = "replaced" if drop else "added"
@@ -507,13 +531,14 @@ class KnowledgeBase:
         outcome.triples = len(doc)
         return outcome
 
-    def _write(self, update: str) -> None:
+    def write(self, update: str) -> None:
+        """Run a SPARQL Update as one transaction; a new KB version whatever the outcome."""
         try:
             self.store.update(update)
         except OSError as e:
             raise StoreError(f"{self.path or 'in-memory store'}: write failed ({e})") from e
         finally:
-            self._changed()
+            self.mark_changed()
 
     def _relink(self, drop: list[str], frag=None) -> tuple[str, list[str], set[str] | None, list[str]]:
         """The links update for dropping the document graphs `drop` and adding `frag` (a
@@ -552,7 +577,7 @@ class KnowledgeBase:
         if not self.store.contains_named_graph(_nn(g)):
             return False
         update, _, realign, gone = self._relink([g])
-        self._write(" ;\n".join(op for op in (linking.clear_marker_update(self.iris), f"DROP SILENT GRAPH <{g}>", update)
+        self.write(" ;\n".join(op for op in (linking.clear_marker_update(self.iris), f"DROP SILENT GRAPH <{g}>", update)
                                  if op))
         linking.refresh_alignments(self, realign, gone or [plan_id])
         return True
@@ -698,7 +723,7 @@ class KnowledgeBase:
         if jobs:  # documents will change before the links do: the next linking recomputes them all
             from plankb.kb.link import clear_marker_update
 
-            self._write(clear_marker_update(self.iris))
+            self.write(clear_marker_update(self.iris))
         batch: list[str] = []
         pending: list[IngestOutcome] = []
         written: set[str] = set()
@@ -717,7 +742,7 @@ class KnowledgeBase:
             except OSError as e:
                 raise StoreError(f"{self.path or 'in-memory store'}: write failed ({e})") from e
             finally:
-                self._changed()
+                self.mark_changed()
             batch.clear()
             pending.clear()
             size = 0
@@ -758,7 +783,7 @@ class KnowledgeBase:
                             body = res["nquads"].replace(f" <{g}> .\n", " .\n")
                             ops = [f"DROP SILENT GRAPH <{x}>" for x in drop]
                             ops.append(f"INSERT DATA {{ GRAPH <{g}> {{\n{body}}} }}")
-                            self._write(" ;\n".join(ops))
+                            self.write(" ;\n".join(ops))
                             out.status = "replaced"
                         else:
                             batch.append(res["nquads"])
