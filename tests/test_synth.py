@@ -1,4 +1,4 @@
-"""The synthetic corpus generator (kb.synth): structure, determinism, wiring and ground truth."""
+"""The synthetic corpus generator (bench.synth): structure, determinism, wiring and ground truth."""
 from __future__ import annotations
 
 import json
