@@ -18,6 +18,7 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 
 from plankb.ingest import read as read_mod
+from plankb.ingest.read import docx as read_docx
 from plankb.ingest.read import read_document
 from plankb.kb.errors import InputError
 
@@ -75,7 +76,7 @@ def test_path_object_is_recorded_as_string(tmp_path: Path):
     doc = read_document(p)
     assert doc.path == str(p)
     assert doc.format == "markdown"
-    assert doc.text == "# **KẾ HOẠCH**\n1. Mục đích\n"  # Markdown marks are left for ingest.clean
+    assert doc.text == "# **KẾ HOẠCH**\n1. Mục đích\n"  # Markdown marks are left for ingest.extract.clean
 
 
 @pytest.mark.parametrize("suffix,fmt", [(".txt", "text"), (".TXT", "text"), (".text", "text"),
@@ -480,7 +481,7 @@ def test_docx_zip_bomb(tmp_path: Path):
 def test_docx_total_expansion_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     p = tmp_path / "big.docx"
     _build_docx(p, ["Kế hoạch"])
-    monkeypatch.setattr(read_mod, "DOCX_MAX_EXPANDED", 1000)
+    monkeypatch.setattr(read_docx, "DOCX_MAX_EXPANDED", 1000)
     assert "possible zip bomb" in refused(p).reason
 
 

@@ -10,17 +10,17 @@ where NUMBER is digits with an optional dotted part (66.7), YEAR is 19xx/20xx an
 TYPE[-ISSUER[-UNIT]] (NQ-CP, QĐ-UBND, TTLT-BNV-BTC) or ISSUER-UNIT for an official letter
 (VPCP-TCCV). Which tokens are document types and which are issuers comes from the vocabularies
 in `ingest/vocab/` (doc_types.csv, issuers.csv); the regexes only describe the shape, and
-`ingest.citations` validates the tokens, so a well-shaped but unknown `123/ABC-XYZ` is dropped.
+`ingest.extract.citations` validates the tokens, so a well-shaped but unknown `123/ABC-XYZ` is dropped.
 
 Laws are cited by name ("Luật Cán bộ, công chức năm 2025"): LAW_HEAD_RE finds the start,
-`ingest.citations` reads the name word by word (LAW_WORD_RE) with the known names of
+`ingest.extract.citations` reads the name word by word (LAW_WORD_RE) with the known names of
 vocab/laws.csv (LAW_KNOWN_RE) deciding commas, and LAW_TAIL_RE takes "(sửa đổi)" / "năm 2025".
 
 Conventions (eyecite style): every public constant is a compiled verbose-mode regex whose name
 ends in `_RE`; each branch has a real example from the seed plans above it; the most specific
 branch comes first; every repetition is bounded and no quantified group contains another
 unbounded quantifier, so matching is linear. All patterns are meant to run on text that went
-through `ingest.clean.clean_text` and `kb.text.canonical_tones` (both keep offsets), so they
+through `ingest.extract.clean.clean_text` and `kb.text.canonical_tones` (both keep offsets), so they
 only spell the new tone style ("Ủy", "hóa"). Examples for every constant live in
 `tests/test_citation_patterns.py` (PATTERN_EXAMPLES).
 """
