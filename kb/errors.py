@@ -20,4 +20,4 @@ class StoreError(PlanKBError):
 
 
 class StoreInUse(StoreError):
-    """The store's data directory is held by another process (one writer at a time): kb.inuse."""
+    """The store's data directory is held by another process (one writer at a time): kb.store.inuse."""

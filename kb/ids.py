@@ -34,8 +34,8 @@ from plankb.kb.settings import base_iri
 from plankb.kb.text import fold, slug
 
 ONTOLOGY = "http://plankb.org/ontology#"
-# Code of the national jurisdiction ('Việt Nam'): national plans (ingest.header.NATIONAL) and the
-# units of the national level (ministries, ingest.units) share {base}jurisdiction/VN.
+# Code of the national jurisdiction ('Việt Nam'): national plans (ingest.extract.header.NATIONAL) and the
+# units of the national level (ministries, ingest.extract.units) share {base}jurisdiction/VN.
 NATIONAL_CODE = "VN"
 DEFAULT_DATA_BASE = "http://plankb.org/id/"
 
@@ -51,6 +51,15 @@ PREFIXES: dict[str, str] = {
     "owl": "http://www.w3.org/2002/07/owl#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
 }
+# The namespaces, each declared once: f"{PK}Plan", f"{ELI}based_on"
+PK = PREFIXES["pk"]
+ELI = PREFIXES["eli"]
+ORG = PREFIXES["org"]
+SKOS = PREFIXES["skos"]
+PROV = PREFIXES["prov"]
+DCT = PREFIXES["dcterms"]
+RDF = PREFIXES["rdf"]
+XSD = PREFIXES["xsd"]
 
 
 def sparql_values(var: str, iris) -> str:

@@ -13,116 +13,13 @@ Whether a cited document was ingested (`pk:ingested`) is decided later, in the l
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
-from plankb.kb.ids import IRIs, PREFIXES
+from plankb.kb.ids import PREFIXES, IRIs
 from plankb.kb.models import AREAS, Citation, Jurisdiction, PlanRecord, Problem, Span
-from plankb.kb.text import canonical_tones, fold
-
-PK = PREFIXES["pk"]
-ELI = PREFIXES["eli"]
-ORG = PREFIXES["org"]
-SKOS = PREFIXES["skos"]
-PROV = PREFIXES["prov"]
-DCT = PREFIXES["dcterms"]
-RDF = PREFIXES["rdf"]
-XSD = PREFIXES["xsd"]
-
-A = f"<{RDF}type>"
-
-
-def _p(ns: str, local: str) -> str:
-    return f"<{ns}{local}>"
-
-
-# Predicates used below, as N-Triples terms.
-P = {
-    name: _p(ns, local)
-    for name, (ns, local) in {
-        "title": (ELI, "title"),
-        "based_on": (ELI, "based_on"),
-        "cites": (ELI, "cites"),
-        "date_document": (ELI, "date_document"),
-        "type_document": (ELI, "type_document"),
-        "id_local": (ELI, "id_local"),
-        "number": (ELI, "number"),
-        "passed_by": (ELI, "passed_by"),
-        "identifier": (DCT, "identifier"),
-        "prefLabel": (SKOS, "prefLabel"),
-        "altLabel": (SKOS, "altLabel"),
-        "wasDerivedFrom": (PROV, "wasDerivedFrom"),
-        "generatedAtTime": (PROV, "generatedAtTime"),
-        "value": (RDF, "value"),
-        **{
-            n: (PK, n)
-            for n in (
-                "level isDraft periodStart periodEnd jurisdiction issuerName issuerLevel "
-                "jurisdictionName docTypeCode symbol year citationKey ingested adoptedBy adopts "
-                "parentPlanRef extractorVersion sourceText plan text path origin area parentTask "
-                "leadUnit supportUnit leader product deadlineText deadlineStart deadlineEnd "
-                "recurrence charStart charEnd role subject measureUnit comparator sentence code "
-                "jurisdictionType province sha256 sourcePath"
-            ).split()
-        },
-    }.items()
-}
-
-C = {
-    "Plan": _p(PK, "Plan"),
-    "LegalResource": _p(ELI, "LegalResource"),
-    "Task": _p(PK, "Task"),
-    "Indicator": _p(PK, "Indicator"),
-    "Jurisdiction": _p(PK, "Jurisdiction"),
-    "Issuer": _p(PK, "Issuer"),
-    "SourceFile": _p(PK, "SourceFile"),
-    "Entity": _p(PROV, "Entity"),
-    "OrganizationalUnit": _p(ORG, "OrganizationalUnit"),
-}
-
-_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
-_NEEDS_ESCAPE_RE = re.compile(r'[\\"\x00-\x1f\x7f]')
-_BAD_IRI_RE = re.compile(r'[\x00-\x20<>"{}|^`\\]')
-
-
-def _escape(s: str) -> str:
-    def rep(m: re.Match[str]) -> str:
-        c = m.group(0)
-        return _ESCAPES.get(c) or f"\\u{ord(c):04X}"
-
-    return _NEEDS_ESCAPE_RE.sub(rep, s)
-
-
-def iri(value: str) -> str:
-    """An IRI as an N-Triples term; raises ValueError on characters IRIs cannot hold."""
-    if _BAD_IRI_RE.search(value):
-        raise ValueError(f"not an IRI: {value!r}")
-    return f"<{value}>"
-
-
-def lit(value: str, lang: str | None = None) -> str:
-    """A string literal (NFC, tone marks as printed), optionally language-tagged."""
-    v = _escape(unicodedata.normalize("NFC", value))
-    return f'"{v}"@{lang}' if lang else f'"{v}"'
-
-
-def typed(value: object) -> str:
-    """bool / int / float / date / datetime -> typed literal."""
-    if isinstance(value, bool):
-        return f'"{"true" if value else "false"}"^^<{XSD}boolean>'
-    if isinstance(value, int):
-        return f'"{value}"^^<{XSD}integer>'
-    if isinstance(value, float):
-        text = repr(value)
-        if "e" in text or "E" in text:
-            return f'"{text}"^^<{XSD}double>'
-        return f'"{text}"^^<{XSD}decimal>'
-    if isinstance(value, datetime):
-        return f'"{value.isoformat()}"^^<{XSD}dateTime>'
-    if isinstance(value, date):
-        return f'"{value.isoformat()}"^^<{XSD}date>'
-    raise TypeError(f"no literal type for {value!r}")
+from plankb.kb.terms import PK, SKOS, A, C, P, iri, lit, term, typed
+from plankb.kb.text import canonical_tones, fold, slug
 
 
 def _parse_date(value: str | None) -> date | None:
@@ -327,8 +224,8 @@ class _Builder:
         node = iri(self.ids.doc_type(code))
         if node not in self._described:
             self._described.add(node)
-            self.add(node, A, _p(PK, "DocumentType"))
-            self.add(node, _p(SKOS, "notation"), lit(code))
+            self.add(node, A, term(PK, "DocumentType"))
+            self.add(node, term(SKOS, "notation"), lit(code))
             self.text(node, P["prefLabel"], name)
         return node
 
@@ -342,7 +239,6 @@ class _Builder:
         uid = self._unit_index.get(fold(canonical_tones(name)))
         if uid is None:
             j = self.r.jurisdiction
-            from plankb.kb.text import slug
 
             uid = f"{slug(j.name) if j else 'unknown'}--{slug(name)}"
             self._unit_index[fold(canonical_tones(name))] = uid

@@ -4,7 +4,7 @@ Precedence: explicit argument (the CLI's `--data-dir`) > environment (`PLANKB_DA
 `PLANKB_BASE_IRI`) > defaults (the user data folder from platformdirs, `http://plankb.org/id/`).
 
 Which store (`PLANKB_STORE`): `oxigraph` (default, the embedded store under the data directory)
-or `sparql`, any SPARQL 1.1 server (kb.backends.SparqlServerBackend), configured by
+or `sparql`, any SPARQL 1.1 server (kb.store.backends.SparqlServerBackend), configured by
 `PLANKB_SPARQL_QUERY` (required), `PLANKB_SPARQL_UPDATE`, `PLANKB_SPARQL_GSP` (Graph Store
 Protocol), `PLANKB_SPARQL_USER` / `PLANKB_SPARQL_PASSWORD` / `PLANKB_SPARQL_AUTH`
 (auto|basic|digest), `PLANKB_SPARQL_TIMEOUT` (seconds) and `PLANKB_SPARQL_RESULT_CAP` (the
@@ -67,7 +67,7 @@ def store_kind() -> str:
 
 @dataclass(frozen=True)
 class SparqlServerSettings:
-    """Where and how to reach a SPARQL 1.1 server (kb.backends.SparqlServerBackend)."""
+    """Where and how to reach a SPARQL 1.1 server (kb.store.backends.SparqlServerBackend)."""
 
     query_url: str
     update_url: str | None = None  # SPARQL 1.1 Update endpoint; None: read-only unless gsp_url

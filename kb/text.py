@@ -56,3 +56,48 @@ def slug(text: str, max_len: int = 80) -> str:
     """
     t = re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
     return t[:max_len].rstrip("-")
+
+
+def clip(text: str, n: int) -> str:
+    """Whitespace folded, cut to `n` characters with an ellipsis (labels, titles, tooltips).
+
+    >>> clip("Sở  Nội vụ chủ trì", 9)
+    'Sở Nội v…'
+    """
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
+
+
+_ROMAN_VALUES = ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+                 (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
+_ROMAN_DIGITS = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
+ROMAN_RE = re.compile(r"^[IVXLCDM]+$")
+
+
+def roman_to_int(s: str) -> int:
+    """Value of an upper-case Roman numeral (section labels "I.", "II.", "IV.").
+
+    >>> roman_to_int("XIV")
+    14
+    """
+    total = 0
+    for a, b in zip(s, s[1:] + " "):
+        v = _ROMAN_DIGITS[a]
+        total += -v if b != " " and _ROMAN_DIGITS[b] > v else v
+    return total
+
+
+def int_to_roman(n: int) -> str:
+    """Upper-case Roman numeral of 1 ≤ n < 40000; other numbers as digits.
+
+    >>> int_to_roman(14)
+    'XIV'
+    """
+    if n <= 0 or n >= 40000:
+        return str(n)
+    out = []
+    for value, digits in _ROMAN_VALUES:
+        while n >= value:
+            out.append(digits)
+            n -= value
+    return "".join(out)

@@ -13,6 +13,8 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
+from plankb.ingest.load import ingest_paths, ingest_record
+from plankb.kb.link import link_plans
 from plankb.kb.models import (
     Citation,
     Deadline,
@@ -425,7 +427,7 @@ def all_records() -> list[PlanRecord]:
 # ---------------------------------------------------------------- the seed KB
 @lru_cache(maxsize=1)
 def pipeline_ready() -> bool:
-    """True once `ingest.pipeline.extract_document` extracts seed 000 (the real seeds are then used)."""
+    """True once `ingest.extract.document.extract_document` extracts seed 000 (the real seeds are then used)."""
     try:
         from plankb.ingest.extract.document import extract_document
 
@@ -443,12 +445,12 @@ def seed_kb():
 
     kb = KnowledgeBase.in_memory()
     if pipeline_ready():
-        summary = kb.ingest_paths([SEEDS], progress=False)
+        summary = ingest_paths(kb, [SEEDS], progress=False)
         assert not summary.failed, summary.errors
     else:
         for r in all_records():
-            kb.ingest_record(r, link=False)
-        kb.link()
+            ingest_record(kb, r, link=False)
+        link_plans(kb)
     return kb
 
 

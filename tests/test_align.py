@@ -10,6 +10,7 @@ import pytest
 
 from plankb.kb import align as A
 from plankb.kb.store import KnowledgeBase
+from plankb.ingest.load import ingest_paths, ingest_record, remove_plan
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "examples" / "seeds"
@@ -21,7 +22,7 @@ HAI_PHONG = "thanh-pho-hai-phong-31.cchc-2026-2030"
 @pytest.fixture(scope="session")
 def seed_kb_align():
     kb = KnowledgeBase.in_memory()
-    summary = kb.ingest_paths([SEEDS], progress=False, validate=False)
+    summary = ingest_paths(kb, [SEEDS], progress=False, validate=False)
     assert summary.failed == 0, summary.errors
     return kb
 
@@ -175,9 +176,9 @@ def test_unit_counterparts_follow_the_responsibility_sections(seed_kb_align):
 def test_alignment_is_recomputed_after_ingest_and_only_when_stale(seed_records):
     kb = KnowledgeBase.in_memory()
     child, parent = seed_records["000"], seed_records["001"]
-    kb.ingest_record(child, validate=False)
+    ingest_record(kb, child, validate=False)
     assert not kb.ask("ASK { ?l a pk:TaskLink }"), "no parent in the KB yet"
-    kb.ingest_record(parent, validate=False)  # the parent arrives: the child is aligned
+    ingest_record(kb, parent, validate=False)  # the parent arrives: the child is aligned
     n = kb.select("SELECT (COUNT(DISTINCT ?l) AS ?n) WHERE { ?l a pk:TaskLink }")[0]["n"]
     assert n >= 60
     version = kb._version
@@ -185,9 +186,9 @@ def test_alignment_is_recomputed_after_ingest_and_only_when_stale(seed_records):
     assert rep.aligned == [] and rep.unchanged == 1 and kb._version == version, "nothing stale, nothing written"
 
     fewer = child.model_copy(update={"sha256": "f" * 64, "tasks": child.tasks[:5]})
-    kb.ingest_record(fewer, validate=False)
+    ingest_record(kb, fewer, validate=False)
     n = kb.select("SELECT (COUNT(DISTINCT ?l) AS ?n) WHERE { ?l a pk:TaskLink }")[0]["n"]
     assert 0 < n <= 6, "the changed child was re-aligned, stale links are gone"
 
-    assert kb.remove_plan(parent.id)
+    assert remove_plan(kb, parent.id)
     assert not kb.ask("ASK { GRAPH ?g { ?l a pk:TaskLink } }"), "no parent, no alignment graph"

@@ -25,6 +25,7 @@ from plankb.kb.store.backends import (OxigraphBackend, ResultCapReached, ServerE
 from plankb.kb.query.gaps import plan_gaps
 from plankb.kb.settings import SparqlServerSettings
 from plankb.kb.store import KnowledgeBase
+from plankb.ingest.load import ingest_paths, remove_plan
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "examples" / "seeds"
@@ -113,9 +114,9 @@ def server_settings(env: dict, **overrides) -> SparqlServerSettings:
 def kbs(virtuoso):
     """(embedded, server): the seeds ingested into each."""
     local = KnowledgeBase.in_memory()
-    assert local.ingest_paths([SEEDS], progress=False, validate=False).failed == 0
+    assert ingest_paths(local, [SEEDS], progress=False, validate=False).failed == 0
     remote = KnowledgeBase.open_server(server_settings(virtuoso))
-    summary = remote.ingest_paths([SEEDS], progress=False, validate=False)
+    summary = ingest_paths(remote, [SEEDS], progress=False, validate=False)
     assert summary.failed == 0, summary.errors
     assert summary.added == 5
     yield local, remote
@@ -201,7 +202,7 @@ def test_find_tasks_and_gaps_are_the_same(kbs):
 def test_reingest_is_idempotent_on_the_server(kbs):
     _, remote = kbs
     before = remote.triple_count()
-    summary = remote.ingest_paths([SEEDS], progress=False, validate=False)
+    summary = ingest_paths(remote, [SEEDS], progress=False, validate=False)
     assert summary.unchanged == 5 and remote.triple_count() == before
 
 
@@ -216,19 +217,19 @@ def test_a_changed_file_replaces_its_graph_and_a_plan_can_be_removed(kbs, tmp_pa
     plan_id = "phuong-vo-cuong-9190.cchc-2026"
     try:
         for kb in (local, remote):
-            assert kb.ingest_paths([doc], progress=False, validate=False).replaced == 1
+            assert ingest_paths(kb, [doc], progress=False, validate=False).replaced == 1
         assert quads(remote) == quads(local)
         for kb in (local, remote):
-            assert kb.remove_plan(plan_id)
+            assert remove_plan(kb, plan_id)
         assert plan_id not in {p["id"] for p in remote.plans()}
         assert quads(remote) == quads(local)
         # a parent plan: its children's links and alignments change by a delta (DELETE DATA too)
         for kb in (local, remote):
-            assert kb.remove_plan("thanh-pho-hai-phong-31.cchc-2026-2030")
+            assert remove_plan(kb, "thanh-pho-hai-phong-31.cchc-2026-2030")
         assert quads(remote) == quads(local)
     finally:  # the server through the bulk path (worker processes, Store.load -> GSP POST)
-        assert local.ingest_paths([SEEDS], progress=False, validate=False).failed == 0
-        assert remote.ingest_paths([SEEDS], progress=False, validate=False, workers=2).failed == 0
+        assert ingest_paths(local, [SEEDS], progress=False, validate=False).failed == 0
+        assert ingest_paths(remote, [SEEDS], progress=False, validate=False, workers=2).failed == 0
     assert quads(remote) == quads(local) and len(remote.plans()) == 5
 
 

@@ -11,6 +11,7 @@ from plankb.kb import catalog
 from plankb.kb.catalog import Query, fold_map, name_key, path_key
 from plankb.kb.store import KnowledgeBase
 from plankb.kb.text import fold
+from plankb.ingest.load import ingest_paths
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "examples" / "seeds"
 AI_QUOC = "phuong-ai-quoc-10660.cchc-2026-2030"
@@ -22,7 +23,7 @@ VAN_HOA_AI_QUOC = "phuong-ai-quoc-10660.phong-van-hoa-xa-hoi"
 def kb() -> KnowledgeBase:
     """An in-memory KB of the seeds (read only: no test writes to it)."""
     kb = KnowledgeBase.in_memory()
-    summary = kb.ingest_paths([SEEDS_DIR], progress=False, validate=False)
+    summary = ingest_paths(kb, [SEEDS_DIR], progress=False, validate=False)
     assert not summary.failed, summary.errors
     return kb
 
@@ -275,7 +276,7 @@ def test_search_across_kinds(kb):
 def test_index_follows_writes():
     kb = KnowledgeBase.in_memory()
     seeds = sorted(SEEDS_DIR.glob("*.txt"))
-    kb.ingest_paths(seeds[:1], progress=False, validate=False)
+    ingest_paths(kb, seeds[:1], progress=False, validate=False)
     assert catalog.list_plans(kb).total == 1
-    kb.ingest_paths(seeds[1:2], progress=False, validate=False)
+    ingest_paths(kb, seeds[1:2], progress=False, validate=False)
     assert catalog.list_plans(kb).total == 2

@@ -11,9 +11,10 @@ import rdflib
 from typer.testing import CliRunner
 
 import factories as F
-from plankb.kb.store.export import CSV_COLUMNS, FORMATS, export, export_bytes
+from plankb.kb.export import CSV_COLUMNS, FORMATS, export, export_bytes
+from plankb.kb.query.graph import networkx_graph
 
-needs_pipeline = pytest.mark.skipif(not F.pipeline_ready(), reason="ingest.pipeline cannot extract the seeds yet")
+needs_pipeline = pytest.mark.skipif(not F.pipeline_ready(), reason="ingest.extract cannot extract the seeds yet")
 
 
 def test_trig_and_nquads_round_trip():
@@ -42,7 +43,7 @@ def test_turtle_and_jsonld_parse():
 
 def test_graphml_and_gexf_load_in_networkx(tmp_path):
     kb = F.seed_kb()
-    g = kb.graph()
+    g = networkx_graph(kb)
     export(kb, "graphml", tmp_path / "plankb.kb.graphml")
     back = nx.read_graphml(tmp_path / "plankb.kb.graphml")
     assert back.number_of_nodes() == g.number_of_nodes() and back.number_of_edges() == g.number_of_edges()
@@ -74,7 +75,7 @@ def test_unknown_format():
 @pytest.fixture(scope="module")
 def cli_data(tmp_path_factory):
     if not F.pipeline_ready():
-        pytest.skip("ingest.pipeline cannot extract the seeds yet")
+        pytest.skip("ingest.extract cannot extract the seeds yet")
     from plankb.api.cli import app
 
     d = tmp_path_factory.mktemp("kbdata")

@@ -4,6 +4,8 @@ from __future__ import annotations
 import unicodedata
 
 import factories as F
+from plankb.ingest.load import ingest_record
+from plankb.kb.query.graph import networkx_graph
 
 KINDS = {"plan", "task", "unit", "legal_document", "indicator", "jurisdiction", "area"}
 RELATIONS = {"based_on", "cites", "parent_plan", "adopts", "resolves_to", "part_of", "lead", "support",
@@ -11,7 +13,7 @@ RELATIONS = {"based_on", "cites", "parent_plan", "adopts", "resolves_to", "part_
 
 
 def test_nodes_have_kind_label_and_url():
-    g = F.seed_kb().graph()
+    g = networkx_graph(F.seed_kb())
     kinds = {d["kind"] for _, d in g.nodes(data=True)}
     assert kinds == KINDS
     prefix = {"plan": "/plans/", "task": "/tasks/", "unit": "/units/", "legal_document": "/legal/"}
@@ -28,7 +30,7 @@ def test_nodes_have_kind_label_and_url():
 
 def test_edges_and_relations():
     kb = F.seed_kb()
-    g = kb.graph()
+    g = networkx_graph(kb)
     rels = {d["relation"] for *_, d in g.edges(data=True)}
     assert {"based_on", "parent_plan", "part_of", "lead", "in_jurisdiction", "area", "measures"} <= rels <= RELATIONS
     ai_quoc = F.plan_iri_by_code(kb, "10660")
@@ -48,9 +50,9 @@ def test_projection_is_cached_until_the_next_ingest():
     from plankb.kb.store import KnowledgeBase
 
     kb = KnowledgeBase.in_memory()
-    kb.ingest_record(F.hai_phong(), validate=False)
-    g1 = kb.graph()
-    assert kb.graph() is g1
-    kb.ingest_record(F.ai_quoc(), validate=False)
-    g2 = kb.graph()
+    ingest_record(kb, F.hai_phong(), validate=False)
+    g1 = networkx_graph(kb)
+    assert networkx_graph(kb) is g1
+    ingest_record(kb, F.ai_quoc(), validate=False)
+    g2 = networkx_graph(kb)
     assert g2 is not g1 and g2.number_of_nodes() > g1.number_of_nodes()

@@ -10,6 +10,7 @@ import pytest
 from plankb.kb import catalog
 from plankb.kb.catalog import KINDS, _KIND_WEIGHT, Query, SearchHit, _search_docs
 from plankb.kb.store import KnowledgeBase
+from plankb.ingest.load import ingest_paths
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "examples" / "seeds"
 
@@ -17,7 +18,7 @@ SEEDS_DIR = Path(__file__).resolve().parent.parent / "examples" / "seeds"
 @pytest.fixture(scope="module")
 def kb() -> KnowledgeBase:
     kb = KnowledgeBase.in_memory()
-    summary = kb.ingest_paths([SEEDS_DIR], progress=False, validate=False)
+    summary = ingest_paths(kb, [SEEDS_DIR], progress=False, validate=False)
     assert not summary.failed, summary.errors
     return kb
 
@@ -66,6 +67,6 @@ def test_common_words_find_many_and_diacritics_do_not_matter(kb):
 def test_search_index_follows_writes(kb):
     before = catalog.search(kb, "bulk").total
     ix = catalog.index(kb)
-    kb._changed()  # any write: the catalog (and its search index) is rebuilt
+    kb.mark_changed()  # any write: the catalog (and its search index) is rebuilt
     assert catalog.index(kb) is not ix
     assert catalog.search(kb, "bulk").total == before

@@ -10,6 +10,7 @@ import pytest
 
 from plankb.kb import link
 from plankb.kb.store import KnowledgeBase
+from plankb.ingest.load import ingest_record, remove_plan
 
 
 def links_graph(kb: KnowledgeBase) -> set[tuple[str, str, str]]:
@@ -49,13 +50,13 @@ def test_seed_plans_one_at_a_time_then_each_removed_and_added_back():
     records = F.all_records()
     kb = KnowledgeBase.in_memory()
     for r in records:
-        kb.ingest_record(r, validate=False)
+        ingest_record(kb, r, validate=False)
         assert_consistent(kb, f"after adding {r.id}")
     assert kb.ask("ASK { ?c pk:parentPlan ?p }")
     for r in records:
-        assert kb.remove_plan(r.id)
+        assert remove_plan(kb, r.id)
         assert_consistent(kb, f"after removing {r.id}")
-        kb.ingest_record(r, validate=False)
+        ingest_record(kb, r, validate=False)
         assert_consistent(kb, f"after adding {r.id} back")
 
 
@@ -63,9 +64,9 @@ def test_an_incomplete_links_graph_is_recomputed_whole():
     records = F.all_records()
     kb = KnowledgeBase.in_memory()
     for r in records[:-1]:
-        kb.ingest_record(r, link=False, validate=False)  # as a bulk load does: no links yet
+        ingest_record(kb, r, link=False, validate=False)  # as a bulk load does: no links yet
     assert not link.is_complete(kb.store, kb.iris)
-    kb.ingest_record(records[-1], validate=False)
+    ingest_record(kb, records[-1], validate=False)
     assert_consistent(kb, "after the first linked ingest")
 
 
@@ -89,15 +90,15 @@ def test_synthetic_corpus_in_random_order_with_removals(synthetic_records):
     rng.shuffle(records)
     kb = KnowledgeBase.in_memory()
     for r in records:
-        kb.ingest_record(r, validate=False)
+        ingest_record(kb, r, validate=False)
     assert_consistent(kb, "after all")
     n_parents = len(kb.select("SELECT ?c ?p WHERE { ?c pk:parentPlan ?p }"))
     assert n_parents >= len(records) // 2  # communes find their province's plan, provinces the nation's
     for r in rng.sample(records, 6):
-        assert kb.remove_plan(r.id)
+        assert remove_plan(kb, r.id)
         assert_consistent(kb, f"after removing {r.id}")
     for r in records:
-        kb.ingest_record(r, validate=False)
+        ingest_record(kb, r, validate=False)
     assert_consistent(kb, "after adding them back")
     assert len(kb.select("SELECT ?c ?p WHERE { ?c pk:parentPlan ?p }")) == n_parents
 
@@ -105,7 +106,7 @@ def test_synthetic_corpus_in_random_order_with_removals(synthetic_records):
 def test_facts_literal_is_the_fragment_read_from_the_graph(synthetic_records):
     kb = KnowledgeBase.in_memory()
     for r in synthetic_records[:5]:
-        kb.ingest_record(r, validate=False)
+        ingest_record(kb, r, validate=False)
     excluded = {kb.iris.links_graph, kb.iris.ontology_graph}
     from_facts = link.collect(kb.store, excluded)
     from_triples = link.collect_fragments(kb.store, excluded)
@@ -117,7 +118,7 @@ def test_facts_literal_is_the_fragment_read_from_the_graph(synthetic_records):
 def seeds_on_disk(data: Path) -> KnowledgeBase:
     kb = KnowledgeBase.open(data)
     for r in F.all_records():
-        kb.ingest_record(r, validate=False)
+        ingest_record(kb, r, validate=False)
     return kb
 
 
@@ -157,7 +158,7 @@ def test_plankb_link_reads_the_triples_after_a_hand_written_update(tmp_path):
     eli, pk = "http://data.europa.eu/eli/ontology#", "http://plankb.org/ontology#"
     kb.store.update(f"DELETE WHERE {{ GRAPH ?g {{ <{child}> <{eli}based_on> ?l }} }} ;\n"
                     f"DELETE WHERE {{ GRAPH ?g {{ <{child}> <{pk}parentPlanRef> ?r }} }}")
-    kb.external_update()
+    link.external_update(kb)
     assert not link.is_complete(kb.store, kb.iris)
     kb.close()
     assert "linking facts rewritten for 1 documents" in plankb_link(data).output
@@ -178,7 +179,7 @@ def test_large_alignment_refreshes_are_written_in_batches_with_the_same_result(m
 
     kb = KnowledgeBase.in_memory()
     for r in F.all_records():
-        kb.ingest_record(r, validate=False)
+        ingest_record(kb, r, validate=False)
     stamp = datetime(2026, 1, 1)
     prefix = kb.iris.base + "graph/align/"
 

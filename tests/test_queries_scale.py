@@ -5,7 +5,7 @@ Every plan graph repeats the description of the shared nodes it mentions (cited 
 jurisdictions, units, document types), and Oxigraph's union default graph returns such a triple
 once per graph (a bag, oxigraph#1919), so a query joining two of those descriptions multiplies
 rows (ontology/README.md, "Shared nodes and the union default graph"). The fixture: the 5 seeds
-plus a small synthetic province (kb.synth), then every triple that is in two graphs or more copied
+plus a small synthetic province (bench.synth), then every triple that is in two graphs or more copied
 into PADDING more graphs, as a corpus 10-100x bigger would hold it. That changes no answer (the
 same set of triples) but made the earlier versions of the queries take from 1 s to minutes here.
 """
@@ -21,6 +21,7 @@ import pytest
 
 from plankb.kb.store import PREFIXES, KnowledgeBase, to_python
 from plankb.bench.synth import write_corpus
+from plankb.ingest.load import ingest_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "examples" / "seeds"
@@ -38,8 +39,8 @@ def kbs(tmp_path_factory):
     corpus = tmp_path_factory.mktemp("synth")
     write_corpus(corpus, province_codes=["31"], communes=8, seed=1, docx_share=0.0)
     kb = KnowledgeBase.in_memory()
-    kb.ingest_paths([corpus / "docs"], progress=False, validate=False)
-    kb.ingest_paths([SEEDS], progress=False, validate=False)  # the seeds' Hải Phòng plan replaces the synthetic one
+    ingest_paths(kb, [corpus / "docs"], progress=False, validate=False)
+    ingest_paths(kb, [SEEDS], progress=False, validate=False)  # the seeds' Hải Phòng plan replaces the synthetic one
     graphs = defaultdict(set)
     for q in kb.store:
         graphs[ox.Triple(q.subject, q.predicate, q.object)].add(q.graph_name)

@@ -10,7 +10,8 @@ from rdflib.namespace import RDF, SKOS
 import factories as F
 from plankb.kb.ids import IRIs, encode_id
 from plankb.kb.models import Span
-from plankb.kb.rdf import build, id_local, lit, to_graph, to_quads
+from plankb.kb.rdf import build, id_local, to_graph, to_quads
+from plankb.kb.terms import lit
 
 PK = rdflib.Namespace("http://plankb.org/ontology#")
 ELI = rdflib.Namespace("http://data.europa.eu/eli/ontology#")

@@ -1,7 +1,7 @@
 """Faults (issue 8, third section): kill -9 mid-ingest, ingest while a server holds the store,
 a full disk and a read-only data directory.
 
-* `kill -9` of `plankb ingest` over a synthetic corpus (kb.synth: 1 province, 30 communes) at a
+* `kill -9` of `plankb ingest` over a synthetic corpus (bench.synth: 1 province, 30 communes) at a
   random moment: the store opens again, passes SHACL validation, and every document graph holds
   exactly the tasks `extract_document` gives for its file, or is absent; ingesting again
   completes the KB.
@@ -29,6 +29,7 @@ import pytest
 
 from plankb.kb.errors import StoreError
 from plankb.kb.store import KnowledgeBase
+from plankb.ingest.load import expand_paths, ingest_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 PLANKB = [sys.executable, "-m", "plankb.api.cli"]
@@ -58,7 +59,6 @@ def corpus(tmp_path_factory) -> Path:
 def expected_tasks(corpus) -> dict[str, int]:
     """Tasks per source file, as extract_document gives them."""
     from plankb.ingest.extract.document import extract_document
-    from plankb.kb.store import expand_paths
 
     files, _ = expand_paths([corpus])
     return {str(f): len(extract_document(f).tasks) for f in files}
@@ -92,10 +92,11 @@ def check_whole_or_absent(data: Path, expected: dict[str, int]) -> tuple[int, se
 def test_kill_9_mid_ingest_leaves_each_document_whole_or_absent(corpus, expected_tasks, tmp_path, workers):
     if workers > 1 and not os.environ.get("PLANKB_STRESS"):
         pytest.skip("the bulk path's kill -9 runs in scripts/stress.sh (PLANKB_STRESS=1)")
-    code = ("import sys; import plankb.kb.store as S; from plankb.kb.store import KnowledgeBase\n"
-            "S.BULK_BATCH_DOCS = 4  # several load transactions, so a kill can land between them\n"
+    code = ("import sys; import plankb.ingest.load.bulk as B; from plankb.kb.store import KnowledgeBase\n"
+            "from plankb.ingest.load import ingest_paths\n"
+            "B.BULK_BATCH_DOCS = 4  # several load transactions, so a kill can land between them\n"
             "kb = KnowledgeBase.open(sys.argv[1])\n"
-            "kb.ingest_paths([sys.argv[2]], progress=False, workers=int(sys.argv[3]))\n")
+            "ingest_paths(kb, [sys.argv[2]], progress=False, workers=int(sys.argv[3]))\n")
     rnd = random.Random(os.getpid())
     counts, violations = [], set()
     kills = int(os.environ.get("PLANKB_KILL_ROUNDS", "1"))  # scripts/stress.sh: more rounds
@@ -244,7 +245,7 @@ def test_read_only_data_directory(tmpfs):
 def test_write_failure_is_a_store_error_and_changes_nothing(monkeypatch):
     """Without root: every store write fails with ENOSPC (as RocksDB reports a full disk)."""
     kb = KnowledgeBase.in_memory()
-    kb.ingest_paths([SEEDS[4]], progress=False, validate=False)
+    ingest_paths(kb, [SEEDS[4]], progress=False, validate=False)
     before = (len(kb.store), sorted(str(g) for g in kb.store.named_graphs()))
 
     class FullDisk:
@@ -269,6 +270,6 @@ def test_write_failure_is_a_store_error_and_changes_nothing(monkeypatch):
     kb.store = FullDisk(kb.store)
     for workers in (1, 2):
         with pytest.raises(StoreError, match="write failed .*No space left on device"):
-            kb.ingest_paths([SEEDS[0], SEEDS[1]], progress=False, validate=False, workers=workers)
+            ingest_paths(kb, [SEEDS[0], SEEDS[1]], progress=False, validate=False, workers=workers)
     kb.store = kb.store._store
     assert (len(kb.store), sorted(str(g) for g in kb.store.named_graphs())) == before

@@ -11,8 +11,9 @@ import pytest
 
 import factories as F
 from plankb.kb.store import KnowledgeBase
+from plankb.ingest.load import IngestOutcome, IngestSummary, ingest_paths, ingest_record
 
-needs_pipeline = pytest.mark.skipif(not F.pipeline_ready(), reason="ingest.pipeline cannot extract the seeds yet")
+needs_pipeline = pytest.mark.skipif(not F.pipeline_ready(), reason="ingest.extract.document cannot extract the seeds yet")
 OWL_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
 
 
@@ -57,7 +58,7 @@ def test_number_alone_is_not_identity():
     kb = KnowledgeBase.in_memory()
     for r in (F.bac_ninh(), F.vo_cuong(), F.bac_ninh(id="tinh-bac-ninh-copy", number="600/KH-UBND",
                                                        sha256="0" * 64, source="other.txt")):
-        kb.ingest_record(r, validate=False)
+        ingest_record(kb, r, validate=False)
     vo_cuong, bac_ninh = kb.iris.plan(F.VO_CUONG_ID), kb.iris.plan(F.BAC_NINH_ID)
     parents = {r["p"] for r in kb.select(f"SELECT ?p WHERE {{ <{vo_cuong}> pk:parentPlan ?p }}")}
     assert parents == {bac_ninh}
@@ -81,9 +82,9 @@ def test_select_returns_python_values():
 def test_second_ingest_changes_nothing():
     kb = KnowledgeBase.in_memory()
     for r in F.all_records():
-        assert kb.ingest_record(r, validate=False).status == "added"
+        assert ingest_record(kb, r, validate=False).status == "added"
     before = dump(kb)
-    outcomes = [kb.ingest_record(r, validate=False) for r in F.all_records()]
+    outcomes = [ingest_record(kb, r, validate=False) for r in F.all_records()]
     assert {o.status for o in outcomes} == {"unchanged"}
     assert dump(kb) == before
 
@@ -91,10 +92,10 @@ def test_second_ingest_changes_nothing():
 @needs_pipeline
 def test_second_ingest_of_the_seeds_leaves_the_count_unchanged(tmp_path):
     kb = KnowledgeBase.open(tmp_path / "data")
-    first = kb.ingest_paths([F.SEEDS], progress=False)
+    first = ingest_paths(kb, [F.SEEDS], progress=False)
     assert first.added == 5 and first.failed == 0
     n = kb.triple_count()
-    second = kb.ingest_paths([F.SEEDS], progress=False)
+    second = ingest_paths(kb, [F.SEEDS], progress=False)
     assert second.unchanged == 5 and second.added == second.replaced == 0
     assert kb.triple_count() == n
     kb.close()
@@ -107,10 +108,10 @@ def test_second_ingest_of_the_seeds_leaves_the_count_unchanged(tmp_path):
 def test_changed_record_replaces_its_graph():
     kb = KnowledgeBase.in_memory()
     for r in F.all_records():
-        kb.ingest_record(r, validate=False)
+        ingest_record(kb, r, validate=False)
     old = F.ai_quoc()
     fewer = F.ai_quoc(sha256="f" * 64, tasks=old.tasks[:3], indicators=[])
-    out = kb.ingest_record(fewer, validate=False)
+    out = ingest_record(kb, fewer, validate=False)
     assert out.status == "replaced"
     tasks = kb.select(f"SELECT DISTINCT ?t WHERE {{ ?t pk:plan <{kb.iris.plan(old.id)}> }}")
     assert {r["t"] for r in tasks} == {kb.iris.task(t.id) for t in fewer.tasks}
@@ -123,7 +124,7 @@ def test_changed_file_replaces_its_graph(tmp_path):
     src = tmp_path / "000.txt"
     shutil.copy(F.AI_QUOC_FILE, src)
     kb = KnowledgeBase.in_memory()
-    kb.ingest_paths([src, F.HAI_PHONG_FILE], progress=False)
+    ingest_paths(kb, [src, F.HAI_PHONG_FILE], progress=False)
     plan = F.plan_iri_by_code(kb, "10660")
     count = lambda: kb.select(f"SELECT (COUNT(DISTINCT ?t) AS ?n) WHERE {{ ?t pk:plan <{plan}> ; a pk:Task }}")[0]["n"]
     before_tasks, before_quads = count(), kb.triple_count()
@@ -131,7 +132,7 @@ def test_changed_file_replaces_its_graph(tmp_path):
     cut = text.index("[bookmark: dieu_3]3. Cải cách tổ chức")
     end = text.index("4. Cải cách chế độ công vụ")
     src.write_text(text[:cut] + text[end:], encoding="utf-8")  # drop section II.3
-    summary = kb.ingest_paths([src], progress=False)
+    summary = ingest_paths(kb, [src], progress=False)
     assert summary.replaced == 1
     from plankb.ingest.extract.document import extract_document
 
@@ -149,7 +150,7 @@ def test_failure_inside_an_ingest_leaves_the_store_unchanged(monkeypatch):
 
     kb = KnowledgeBase.in_memory()
     for r in F.all_records():
-        kb.ingest_record(r, validate=False)
+        ingest_record(kb, r, validate=False)
     before = dump(kb)
     changed = F.ai_quoc(sha256="e" * 64, tasks=F.ai_quoc().tasks[:2])
 
@@ -158,13 +159,13 @@ def test_failure_inside_an_ingest_leaves_the_store_unchanged(monkeypatch):
     assert link.is_complete(kb.store, kb.iris)  # so the links are updated by a delta
     monkeypatch.setattr(link.LinkDelta, "update", lambda self, ids: f"DROP GRAPH <{bad}>")
     with pytest.raises(Exception):
-        kb.ingest_record(changed, validate=False)
+        ingest_record(kb, changed, validate=False)
     assert dump(kb) == before
     # the same with the links graph recomputed whole (a KB whose links graph is not complete)
     monkeypatch.setattr(link, "is_complete", lambda store, ids: False)
     monkeypatch.setattr(link, "replace_links_update", lambda rep, ids: f"DROP GRAPH <{bad}>")
     with pytest.raises(Exception):
-        kb.ingest_record(changed, validate=False)
+        ingest_record(kb, changed, validate=False)
     assert dump(kb) == before
 
     # a failure while building the document's RDF
@@ -178,7 +179,7 @@ def test_failure_inside_an_ingest_leaves_the_store_unchanged(monkeypatch):
 
     monkeypatch.setattr(rdf._Builder, "build", broken)
     with pytest.raises(RuntimeError):
-        kb.ingest_record(changed, validate=False)
+        ingest_record(kb, changed, validate=False)
     assert dump(kb) == before
 
 
@@ -191,7 +192,7 @@ def test_folder_with_a_corrupt_file(tmp_path):
     (folder / "broken.docx").write_bytes(os.urandom(2048))
     (folder / "notes.csv").write_text("ignored", encoding="utf-8")
     kb = KnowledgeBase.in_memory()
-    summary = kb.ingest_paths([folder, tmp_path / "nope.txt"], progress=False)
+    summary = ingest_paths(kb, [folder, tmp_path / "nope.txt"], progress=False)
     assert summary.added == 2 and summary.failed == 2
     assert any("broken.docx" in e for e in summary.errors)
     assert any("nope.txt" in e for e in summary.errors)
@@ -200,18 +201,18 @@ def test_folder_with_a_corrupt_file(tmp_path):
 
 @needs_pipeline
 def test_one_extractor_crash_does_not_stop_the_batch(monkeypatch):
-    import plankb.ingest.extract.document as pipeline
+    import plankb.ingest.load.paths as loader  # the name the loader calls
 
-    real = pipeline.extract_document
+    real = loader.extract_document
 
     def flaky(path):
         if Path(path).name.startswith("002"):
             raise RuntimeError("extractor bug")
         return real(path)
 
-    monkeypatch.setattr(pipeline, "extract_document", flaky)
+    monkeypatch.setattr(loader, "extract_document", flaky)
     kb = KnowledgeBase.in_memory()
-    summary = kb.ingest_paths([F.SEEDS], progress=False)
+    summary = ingest_paths(kb, [F.SEEDS], progress=False)
     assert summary.added == 4 and summary.failed == 1
     assert "002" in summary.errors[0] and "extractor bug" in summary.errors[0]
 
@@ -219,14 +220,13 @@ def test_one_extractor_crash_does_not_stop_the_batch(monkeypatch):
 def test_shacl_violations_are_warnings_not_drops():
     kb = KnowledgeBase.in_memory()
     r = F.bac_ninh(jurisdiction=None)
-    out = kb.ingest_record(r)
+    out = ingest_record(kb, r)
     assert out.status == "added"
     assert any(w.startswith("SHACL:") and "jurisdiction" in w for w in out.warnings)
     assert len(kb.plans()) == 1
 
 
 def test_summary_counts_and_table():
-    from plankb.kb.store import IngestOutcome, IngestSummary
 
     s = IngestSummary(outcomes=[IngestOutcome("a.txt", "added", "a", tasks=3, units=2, citations=4, indicators=1,
                                               warnings=["w"]),

@@ -12,6 +12,7 @@ import pytest
 from plankb.kb.query import trace as T
 from plankb.kb.query.gaps import plan_gaps
 from plankb.kb.store import KnowledgeBase
+from plankb.ingest.load import ingest_paths, ingest_record
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "examples" / "seeds"
@@ -31,7 +32,7 @@ def contract_checker() -> Path:
 @pytest.fixture(scope="session")
 def seed_kb_trace():
     kb = KnowledgeBase.in_memory()
-    summary = kb.ingest_paths([SEEDS], progress=False, validate=False)
+    summary = ingest_paths(kb, [SEEDS], progress=False, validate=False)
     assert summary.failed == 0, summary.errors
     return kb
 
@@ -109,10 +110,10 @@ def test_trace_json_passes_the_public_contract(all_traces, tmp_path):
 
 def test_catalog_is_rebuilt_after_a_change(seed_records):
     kb = KnowledgeBase.in_memory()
-    kb.ingest_record(seed_records["000"], validate=False)
+    ingest_record(kb, seed_records["000"], validate=False)
     before = T.trace_task(kb, f"{AI_QUOC}.II.2.a.1")
     assert not any(h.kind == "task" for h in before.hops)
-    kb.ingest_record(seed_records["001"], validate=False)
+    ingest_record(kb, seed_records["001"], validate=False)
     after = T.trace_task(kb, f"{AI_QUOC}.II.2.a.1")
     assert any(h.kind == "task" and h.relation == "implements" for h in after.hops)
 
@@ -210,8 +211,9 @@ def cli(seed_kb_trace, monkeypatch):
     from typer.testing import CliRunner
 
     import plankb.api.cli as cli_module
+    from plankb.api.cli import common
 
-    monkeypatch.setattr(cli_module, "_open_kb", lambda data_dir: seed_kb_trace)
+    monkeypatch.setattr(common, "open_kb", lambda data_dir: seed_kb_trace)
     runner = CliRunner()
     return lambda *args: runner.invoke(cli_module.app, list(args))
 

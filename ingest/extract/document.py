@@ -12,18 +12,29 @@ import time
 import unicodedata
 from pathlib import Path
 
-from plankb.kb import EXTRACTOR_VERSION
-from plankb.kb.errors import InputError
-from plankb.kb.models import Citation, Period, PlanRecord, Problem, Section, Span
-from plankb.kb.text import slug
-
+from plankb.ingest.extract import citations as C
 from plankb.ingest.extract.areas import heading_area
+from plankb.ingest.extract.citations import MAX_CITATIONS
 from plankb.ingest.extract.clean import clean_text
 from plankb.ingest.extract.header import extract_header
-from plankb.ingest.extract.indicators import extract_indicators, is_target_section, stage_period
+from plankb.ingest.extract.indicators import (
+    extract_indicators,
+    is_target_section,
+    stage_period,
+)
 from plankb.ingest.extract.segment import segment_text
-from plankb.ingest.extract.tasks import task_part, extract_tasks
-from plankb.ingest.extract.units import UnitRegistry, extract_roles, find_units, fold_keep_length
+from plankb.ingest.extract.tasks import extract_tasks, task_part
+from plankb.ingest.extract.units import (
+    UnitRegistry,
+    extract_roles,
+    find_units,
+    fold_keep_length,
+)
+from plankb.ingest.read import read_document
+from plankb.kb import EXTRACTOR_VERSION
+from plankb.kb.errors import InputError
+from plankb.kb.models import Period, PlanRecord, Problem, Section
+from plankb.kb.text import slug
 
 # "Nơi nhận:" starts the distribution list; units named there have no role in the plan.
 # (the prefix may not cross a line break: `^[\s*_]*` rescans all following blank lines from every
@@ -111,9 +122,7 @@ def _area_map(seg) -> dict[int, str]:
 
 
 def _citations(text: str, cleaned: str, header):
-    """Citation stage (ingest.citations); returns (citations, legal_bases, parent_plans, adopted_by)."""
-    from plankb.ingest.extract import citations as C
-
+    """Citation stage (ingest.extract.citations); returns (citations, legal_bases, parent_plans, adopted_by)."""
     ctx = C.CitationContext(level=header.level, province=header.province_hint, commune=header.commune_hint)
     cites = C.extract_citations(text, cleaned, ctx)
     bases = C.extract_legal_bases(text, cleaned, cites)
@@ -184,7 +193,6 @@ def extract_text(text: str, *, source: str, sha256: str = "") -> PlanRecord:
     for t in tasks:
         if not t.lead_units:
             warnings.append(Problem(code="task_without_lead", message=f"task {t.path} has no lead unit", span=t.span))
-    from plankb.ingest.extract.citations import MAX_CITATIONS
 
     if len(cites) >= MAX_CITATIONS:
         warnings.append(Problem(code="too_many_citations",
@@ -221,8 +229,6 @@ def extract_text(text: str, *, source: str, sha256: str = "") -> PlanRecord:
 
 def extract_document(path: str | Path) -> PlanRecord:
     """Read and extract one plan document. Raises InputError naming the file on bad input."""
-    from plankb.ingest.read import read_document
-
     doc = read_document(path)
     try:
         return extract_text(doc.text, source=str(path), sha256=doc.sha256)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from plankb.ingest.extract import patterns as P
+from plankb.ingest.extract.units import unit_patterns
 from plankb.kb.ids import NATIONAL_CODE
 from plankb.kb.models import Jurisdiction, Period
 from plankb.kb.text import canonical_tones, fold, squash
@@ -175,7 +176,6 @@ def _national_issuer(head: str) -> str | None:
     """The national body issuing the plan, from its header lines or its adopting decision; else None."""
     m = P.PLAN_TITLE_RE.search(head)
     top = head[: m.start()] if m else ""
-    from plankb.ingest.extract.units import unit_patterns
 
     national = [u for u in unit_patterns() if u.level == "national" and u.kind != "collective"]
     for line in top.split("\n"):

@@ -16,6 +16,9 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
+from plankb.kb.query.common import short
+from plankb.kb.query.plans import plan_index, resolve_plans
+
 if TYPE_CHECKING:
     from plankb.kb.store import KnowledgeBase
 
@@ -84,9 +87,7 @@ def _indicator_rows(kb: "KnowledgeBase", plan_iri: str) -> list[dict]:
 
 def plan_gaps(kb: "KnowledgeBase", plan_id: str) -> GapReport:
     """The gap report of one plan (KeyError for an unknown plan; a fragment of its id works too)."""
-    from plankb.kb.query.trace import catalog, resolve_plans
-
-    cat = catalog(kb)
+    cat = plan_index(kb)
     iris = resolve_plans(kb, plan_id)
     if len(iris) != 1:
         raise KeyError(f"{plan_id!r} matches several plans: {', '.join(cat.plans[i].id for i in iris)}")
@@ -160,36 +161,34 @@ def plan_gaps(kb: "KnowledgeBase", plan_id: str) -> GapReport:
 
 def render_gaps(rep: GapReport) -> str:
     """Plain-text rendering (the CLI's default output)."""
-    from plankb.kb.query.trace import _short
-
     out = [f"plan {rep.plan_id}"]
     out.append("parent plans:")
     for p in rep.parent_plans or [{"id": "(none named)", "ingested": None, "label": ""}]:
         state = "" if p["ingested"] is None else (" [in the KB]" if p["ingested"] else " [NOT in the KB]")
-        out.append(f"  - {p['id']}{state} {_short(p.get('label') or '', 90) or ''}")
+        out.append(f"  - {p['id']}{state} {short(p.get('label') or '', 90) or ''}")
     out.append(f"parent tasks with no counterpart: {len(rep.missing_parent_tasks)}")
     for t in rep.missing_parent_tasks:
-        out.append(f"  - {t['id']}: {_short(t['text'], 110)}")
+        out.append(f"  - {t['id']}: {short(t['text'], 110)}")
     out.append(f"dropped indicators: {len(rep.dropped_indicators)}")
     for v in rep.dropped_indicators:
-        out.append(f"  - {v['parent_id']} ({v['parent_period'] or '?'}): {_short(v['subject'] or '', 80)} "
+        out.append(f"  - {v['parent_id']} ({v['parent_period'] or '?'}): {short(v['subject'] or '', 80)} "
                    f"→ {v['parent_text'] or v['parent_value']}")
     out.append(f"weakened indicators: {len(rep.weakened_indicators)}")
     for v in rep.weakened_indicators:
         out.append(f"  - {v['child_id']} {v['child_value']} < {v['parent_id']} {v['parent_value']}: "
-                   f"{_short(v['subject'] or '', 80)}")
+                   f"{short(v['subject'] or '', 80)}")
     counts: dict[str, int] = {}
     for v in rep.indicator_verdicts:
         counts[v["verdict"]] = counts.get(v["verdict"], 0) + 1
     out.append("indicator verdicts: " + (", ".join(f"{k} {n}" for k, n in sorted(counts.items())) or "none"))
     out.append(f"tasks without a lead unit: {len(rep.tasks_without_lead)}")
     for t in rep.tasks_without_lead[:20]:
-        out.append(f"  - {t['id']}: {_short(t['text'], 100)}")
+        out.append(f"  - {t['id']}: {short(t['text'], 100)}")
     if len(rep.tasks_without_lead) > 20:
         out.append(f"  … and {len(rep.tasks_without_lead) - 20} more")
     out.append(f"tasks without a deadline: {len(rep.tasks_without_deadline)}")
     for t in rep.tasks_without_deadline[:20]:
-        out.append(f"  - {t['id']}: {_short(t['text'], 100)}")
+        out.append(f"  - {t['id']}: {short(t['text'], 100)}")
     if len(rep.tasks_without_deadline) > 20:
         out.append(f"  … and {len(rep.tasks_without_deadline) - 20} more (--format json lists all)")
     return "\n".join(out)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from plankb.kb.text import clip
+
 if TYPE_CHECKING:
     import networkx as nx
 
@@ -20,15 +22,14 @@ if TYPE_CHECKING:
 LABEL_MAX = 140
 
 
-def _short(text: str, n: int = LABEL_MAX) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
+def networkx_graph(kb: "KnowledgeBase") -> "nx.MultiDiGraph":
+    """The networkx projection of the KB (`to_networkx`), built once per KB version; do not modify it."""
+    return kb.cached("networkx", to_networkx)
 
 
 def to_networkx(kb: "KnowledgeBase") -> "nx.MultiDiGraph":
     """Project the KB onto typed nodes and labelled edges (see module doc)."""
-    import networkx as nx
-
+    import networkx as nx  # heavy: loaded only when a graph is asked for
 
     g = nx.MultiDiGraph()
     ids = kb.iris
@@ -65,7 +66,7 @@ def to_networkx(kb: "KnowledgeBase") -> "nx.MultiDiGraph":
     for r in sorted(kb.select("""SELECT DISTINCT ?p ?id ?level ?title ?number WHERE { ?p a pk:Plan ; dcterms:identifier ?id ; pk:level ?level
                                 OPTIONAL { ?p eli:title ?title } OPTIONAL { ?p eli:id_local ?number } }"""), key=lambda r: r["p"]):
         label = r.get("title") or r["id"]
-        node(r["p"], kind="plan", label=_short(label), id=r["id"], level=r["level"], url=f"/plans/{r['id']}",
+        node(r["p"], kind="plan", label=clip(label, LABEL_MAX), id=r["id"], level=r["level"], url=f"/plans/{r['id']}",
              number=r.get("number"))
     plans = {n for n, d in g.nodes(data=True) if d["kind"] == "plan"}
     # legal documents (not plans). A cited document is described in every graph that cites it, so
@@ -91,7 +92,7 @@ def to_networkx(kb: "KnowledgeBase") -> "nx.MultiDiGraph":
             continue
         head = " ".join(x for x in (types.get(l), idls.get(l)) if x) or key
         node(l, kind="legal_document", label=head, id=key, url=f"/legal/{key}",
-             title=_short(titles[l]) if l in titles else None,
+             title=clip(titles[l], LABEL_MAX) if l in titles else None,
              ingested=int(ingested[l]) if l in ingested else None)
     # units
     for r in sorted(kb.select("""SELECT DISTINCT ?u ?id ?label WHERE { ?u a org:OrganizationalUnit ; skos:prefLabel ?label
@@ -102,7 +103,7 @@ def to_networkx(kb: "KnowledgeBase") -> "nx.MultiDiGraph":
     for r in sorted(kb.select("""SELECT DISTINCT ?t ?id ?text ?path ?area WHERE { ?t a pk:Task ; dcterms:identifier ?id ; pk:text ?text
                                  OPTIONAL { ?t pk:path ?path } OPTIONAL { ?t pk:area ?area } }"""), key=lambda r: r["t"]):
         prefix = f"{r['path']} " if r.get("path") else ""
-        node(r["t"], kind="task", label=_short(prefix + r["text"]), id=r["id"], url=f"/tasks/{r['id']}",
+        node(r["t"], kind="task", label=clip(prefix + r["text"], LABEL_MAX), id=r["id"], url=f"/tasks/{r['id']}",
              area=area_code.get(r.get("area", "")))
     # indicators
     for r in sorted(kb.select("""SELECT DISTINCT ?i ?id ?surface ?subject ?value ?area ?pid WHERE {
@@ -110,7 +111,7 @@ def to_networkx(kb: "KnowledgeBase") -> "nx.MultiDiGraph":
                                  OPTIONAL { ?i pk:sourceText ?surface } OPTIONAL { ?i pk:subject ?subject }
                                  OPTIONAL { ?i pk:area ?area } }"""), key=lambda r: r["i"]):
         label = " ".join(x for x in (r.get("subject"), r.get("surface")) if x) or str(r["value"])
-        node(r["i"], kind="indicator", label=_short(label), id=r["id"], url=f"/plans/{r['pid']}#{r['id']}",
+        node(r["i"], kind="indicator", label=clip(label, LABEL_MAX), id=r["id"], url=f"/plans/{r['pid']}#{r['id']}",
              value=r["value"], area=area_code.get(r.get("area", "")))
 
     # edges

@@ -4,7 +4,7 @@ Oxigraph (RocksDB) lets one process at a time open a data directory for writing.
 holds it for as long as it runs and writes `<data dir>/server.json` (pid, address) while it
 does, so that a second writer (`plankb ingest`, another `plankb serve`) fails with an error that
 names the server and says what to do instead, and the read-only commands (`plankb sparql`,
-`stats`, `export`, `trace` …) can fall back to a read-only snapshot (see kb.cli).
+`stats`, `export`, `trace` …) can fall back to a read-only snapshot (see api.cli).
 """
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 - trig / nquads / jsonld keep the named graphs (one per document, plus links and ontology).
 - turtle is the union of all graphs, each triple once.
-- graphml / gexf are the networkx projection of kb.graph.
+- graphml / gexf are the networkx projection of the KB (kb.query.graph).
 - csv is one row per task (plan, area, lead, support, deadline), UTF-8 with a BOM so Excel
   shows Vietnamese correctly.
 """
@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from plankb.kb.ids import PREFIXES
+from plankb.kb.query.graph import networkx_graph
 
 if TYPE_CHECKING:
     from plankb.kb.store import KnowledgeBase
@@ -88,7 +89,7 @@ def _rdf(kb: "KnowledgeBase", fmt: str) -> bytes:
 def _graph(kb: "KnowledgeBase", fmt: str) -> bytes:
     import networkx as nx
 
-    g = kb.graph()
+    g = networkx_graph(kb)
     buf = io.BytesIO()
     if fmt == "graphml":
         nx.write_graphml(g, buf, encoding="utf-8")
