@@ -4,13 +4,13 @@
 
 Shared resources (the KnowledgeBase and its Oxigraph store, the SPARQL worker pool) are opened
 in `lifespan`, never at import, and kept on `app.state` (`settings`, `kb`, `store`, `sparql`).
-With `PLANKB_STORE=sparql` the KnowledgeBase lives on a SPARQL 1.1 server (kb.backends): the API,
+With `PLANKB_STORE=sparql` the KnowledgeBase lives on a SPARQL 1.1 server (kb.store.backends): the API,
 the pages and /sparql (a checked proxy, see api.sparql) run on it unchanged.
 Tests pass their own `kb` (a `KnowledgeBase` or a bare `pyoxigraph.Store`) and use
 `with TestClient(create_app(settings, kb)) as client:` so the lifespan runs.
 
 Routes: /sparql (api.sparql), the REST API under /api (api.routers: plans, tasks, units, legal,
-search; read through kb.catalog, kb.trace and kb.gaps), /docs (Swagger UI vendored in
+search; read through kb.catalog, kb.query.trace and kb.query.gaps), /docs (Swagger UI vendored in
 static/swagger, nothing from a CDN), /openapi.json, and the Vietnamese HTML pages (api.routers.pages:
 /, /search, /overview, /plans/{id}, /tasks/{id}, /units, /legal…; graph assets under /static/viz).
 
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from http import HTTPStatus
@@ -35,7 +36,15 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from plankb.api.negotiation import problem_response
+from plankb.api.routers import ROUTERS, pages  # pages: the HTML pages (Vietnamese), HTML 404s for browsers
+from plankb.api.schemas import Problem
 from plankb.api.sparql import DEFAULT_EXAMPLES_DIR, SparqlRouter
+from plankb.kb import catalog
+from plankb.kb.link import external_update
+from plankb.kb.settings import get_settings
+from plankb.kb.store import KnowledgeBase
+from plankb.kb.store.inuse import remove_marker, write_marker
+from plankb.viz.network import STATIC_DIR as VIZ_STATIC_DIR
 
 log = logging.getLogger("plankb.api")
 
@@ -86,8 +95,6 @@ class Settings(BaseModel):
 
 def _open_kb(settings: Settings) -> tuple[Any, bool]:
     """The KnowledgeBase under settings.data_dir (created if missing). Returns (kb, owned)."""
-    from plankb.kb.store import KnowledgeBase
-
     return KnowledgeBase.open(settings.data_dir), True
 
 
@@ -101,11 +108,16 @@ def _store_path_of(kb: Any, settings: Settings) -> Path | None:
     if path is not None:
         return Path(path)
     if isinstance(kb, ox.Store) and settings.data_dir is not None:
-        from plankb.kb.settings import get_settings
-
         candidate = get_settings(settings.data_dir).store_dir
         return candidate if candidate.is_dir() else None
     return None
+
+
+def _external_update(kb: Any) -> None:
+    """After an admin SPARQL Update: a KnowledgeBase gets a new version and its links graph is marked
+    incomplete (kb.link.external_update); a bare Store has nothing to mark."""
+    if isinstance(kb, KnowledgeBase):
+        external_update(kb)
 
 
 def _warm_catalog(kb: Any) -> None:
@@ -114,9 +126,6 @@ def _warm_catalog(kb: Any) -> None:
     wait for it)."""
     if isinstance(kb, ox.Store):
         return
-    import threading
-
-    from plankb.kb import catalog
 
     def build() -> None:
         try:
@@ -174,18 +183,14 @@ def create_app(settings: Settings | None = None, kb: Any = None) -> FastAPI:
         _warm_catalog(the_kb)
         sparql.start()
         # this process holds the store's write lock: say so in <data dir>/server.json, so that
-        # `plankb ingest` on the same folder names this server (kb.inuse)
+        # `plankb ingest` on the same folder names this server (kb.store.inuse)
         served = app.state.store_path.parent if getattr(the_kb, "path", None) and app.state.store_path else None
         if served is not None:
-            from plankb.kb.store.inuse import write_marker
-
             write_marker(served, f"http://{settings.host}:{settings.port}")
         try:
             yield
         finally:
             if served is not None:
-                from plankb.kb.store.inuse import remove_marker
-
                 remove_marker(served)
             sparql.close()
             if owned and hasattr(the_kb, "close"):
@@ -203,7 +208,6 @@ def create_app(settings: Settings | None = None, kb: Any = None) -> FastAPI:
     app.state.settings = settings
     _install_problem_handlers(app)
     # the graphs' vendored vis-network and JS/CSS (viz/static); before /static, which would shadow it
-    from plankb.viz.network import STATIC_DIR as VIZ_STATIC_DIR
 
     app.mount("/static/viz", StaticFiles(directory=VIZ_STATIC_DIR), name="static-viz")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -218,21 +222,18 @@ def create_app(settings: Settings | None = None, kb: Any = None) -> FastAPI:
         worker_memory_mb=settings.worker_memory_mb,
         max_query_bytes=settings.max_query_bytes,
         examples_dir=settings.examples_dir,
-        on_update=lambda: getattr(app.state.kb, "external_update", getattr(app.state.kb, "mark_changed", lambda: None))(),
+        on_update=lambda: _external_update(getattr(app.state, "kb", None)),
         cache_bytes=settings.query_cache_bytes,
         # the KB's write counter (every write through a KnowledgeBase bumps it; SPARQL Update calls
         # on_update); None for a bare Store, which may be written behind the app's back: no cache
-        generation=lambda: getattr(app.state.kb, "version", None),
+        generation=lambda: getattr(getattr(app.state, "kb", None), "version", None),
         slow_after=settings.slow_query_seconds,
     )
     app.state.sparql = sparql
     app.include_router(sparql)
 
-    from plankb.api.routers import ROUTERS
-
     for router in ROUTERS:
         app.include_router(router)
-    from plankb.api.routers import pages  # the HTML pages (Vietnamese), and HTML 404s for browsers
 
     app.include_router(pages.router)
     pages.install_html_errors(app)
@@ -244,8 +245,6 @@ def _install_docs(app: FastAPI) -> None:
     """/docs: Swagger UI from static/swagger (no CDN, no validator badge); the Problem schema
     (problem+json error bodies) added to the OpenAPI components."""
     from fastapi.openapi.docs import get_swagger_ui_html
-
-    from plankb.api.schemas import Problem
 
     @app.get("/docs", include_in_schema=False)
     def swagger_ui():

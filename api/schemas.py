@@ -1,6 +1,6 @@
 """API-only envelopes: `Page[T]` for lists, `Problem` for errors (RFC 9457), and the OpenAPI
 `responses` entries the routers declare. The things themselves are `kb.catalog`'s models (and
-`kb.trace` / `kb.gaps` for traces and gaps): the API adds no second copy of them.
+`kb.query.trace` / `kb.query.gaps` for traces and gaps): the API adds no second copy of them.
 """
 from __future__ import annotations
 
@@ -61,7 +61,7 @@ class DependentPlan(BaseModel):
 
 
 class LegalDependents(BaseModel):
-    """What rests on a legal document (kb.trace.legal_dependents)."""
+    """What rests on a legal document (kb.query.trace.legal_dependents)."""
 
     model_config = ConfigDict(extra="allow")
 

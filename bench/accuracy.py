@@ -1,10 +1,10 @@
 """Extraction accuracy at scale: `plankb extract` output against the synthetic corpus' ground truth.
 
-    python -m bench.run accuracy --corpus DIR [--workers 2] [--limit N]
+    python -m plankb.bench.run accuracy --corpus DIR [--workers 2] [--limit N]
     plankb bench accuracy --corpus DIR
 
-For every document of a corpus written by `kb.synth` (DIR/manifest.json + DIR/truth/…), extract it
-with `ingest.pipeline.extract_document` (in a process pool) and compare with its truth:
+For every document of a corpus written by `bench.synth` (DIR/manifest.json + DIR/truth/…), extract it
+with `ingest.extract.document.extract_document` (in a process pool) and compare with its truth:
 
 * document fields: level, jurisdiction (official code), period, own number, draft flag, date;
 * legal bases, parent plans and cited documents: sets of (type, number, year[, province]);
@@ -34,6 +34,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
+from plankb.bench.synth import data
+from plankb.ingest.extract.document import extract_document
 from plankb.kb.text import canonical_tones, fold
 
 SIMILARITY = 80.0  # minimum rapidfuzz ratio for two task texts to be the same task
@@ -50,8 +52,6 @@ def norm_text(s: str | None) -> str:
 @lru_cache(maxsize=1)
 def unit_aliases() -> dict[str, str]:
     """folded unit name -> function, from kb/synth_data/units.json (every level word substituted)."""
-    from plankb.bench.synth import data
-
     units = data()["units"]
     out: dict[str, str] = {}
     caps = {"national": ("",), "province": ("tỉnh", "thành phố", ""), "commune": ("phường", "xã", "đặc khu", "")}
@@ -276,8 +276,6 @@ def compare(truth: dict, rec: dict | None, error: str | None = None) -> dict:
 
 # ---------------------------------------------------------------------------- extraction
 def _extract(path: str) -> tuple[str, dict | None, str | None, float]:
-    from plankb.ingest.extract.document import extract_document
-
     t0 = time.perf_counter()
     try:
         rec = extract_document(path)

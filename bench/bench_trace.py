@@ -16,6 +16,12 @@ import sys
 import time
 from pathlib import Path
 
+from plankb.ingest.load import ingest_paths
+from plankb.kb import align as A
+from plankb.kb.query import trace as T
+from plankb.kb.query.gaps import plan_gaps
+from plankb.kb.store import KnowledgeBase
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -40,14 +46,9 @@ def main() -> int:
     ap.add_argument("--seeds", type=Path, default=ROOT / "examples" / "seeds")
     args = ap.parse_args()
 
-    from plankb.kb import align as A
-    from plankb.kb.query import trace as T
-    from plankb.kb.query.gaps import plan_gaps
-    from plankb.kb.store import KnowledgeBase
-
     t0 = time.perf_counter()
     kb = KnowledgeBase.in_memory()
-    summary = kb.ingest_paths([args.seeds], progress=False, validate=False)
+    summary = ingest_paths(kb, [args.seeds], progress=False, validate=False)
     print(f"ingest (extract + load + link + align) of {len(summary.outcomes)} files: "
           f"{(time.perf_counter() - t0) * 1000:.0f} ms, {kb.triple_count()} quads")
 

@@ -1,6 +1,6 @@
 """One ingest run in its own process (so the benchmark can sample the RSS of the process tree).
 
-    python -m bench.ingest_job DOCS --data-dir DIR [--workers 2] [--validate sample|all|none] --json OUT
+    python -m plankb.bench.ingest_job DOCS --data-dir DIR [--workers 2] [--validate sample|all|none] --json OUT
 """
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ import resource
 import time
 from collections import Counter
 from pathlib import Path
+
+from plankb.ingest.load import ingest_paths
+from plankb.kb.store import KnowledgeBase
 
 
 def main() -> None:
@@ -21,7 +24,6 @@ def main() -> None:
     ap.add_argument("--sample-rate", type=float, default=0.02)
     ap.add_argument("--json", required=True)
     a = ap.parse_args()
-    from plankb.kb.store import KnowledgeBase
 
     import threading
 
@@ -46,7 +48,7 @@ def main() -> None:
     kb = KnowledgeBase.open(a.data_dir)
     t_open = time.perf_counter() - t0
     validate = {"all": True, "none": False}.get(a.validate, a.validate)
-    s = kb.ingest_paths(a.docs, progress=False, validate=validate, workers=a.workers, sample_rate=a.sample_rate)
+    s = ingest_paths(kb, a.docs, progress=False, validate=validate, workers=a.workers, sample_rate=a.sample_rate)
     t1 = time.perf_counter()
     kb.store.flush()
     kb.close()

@@ -1,19 +1,18 @@
 """Render the figures of bench/results/*-latest.json as the Markdown tables of docs/PERFORMANCE.md.
 
-    python -m bench.report            # rewrite the part of docs/PERFORMANCE.md between the markers
-    python -m bench.report --print    # print it instead
+    python -m plankb.bench.report            # rewrite the part of docs/PERFORMANCE.md between the markers
+    python -m plankb.bench.report --print    # print it instead
 """
 from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 
 from plankb.bench.common import REPO
 
 RESULTS = REPO / "bench" / "results"
 DOC = REPO / "docs" / "PERFORMANCE.md"
-BEGIN, END = "<!-- results:begin (python -m bench.report) -->", "<!-- results:end -->"
+BEGIN, END = "<!-- results:begin (python -m plankb.bench.report) -->", "<!-- results:end -->"
 RUNS = [("seed", "seed"), ("province", "province"), ("country-before", "country, before †"), ("country", "country")]
 # † the first full-country run (2026-11-23, before the indexed and incremental linker): kept for comparison
 FILES = {"country-before": "country-20261123-193033.json"}

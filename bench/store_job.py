@@ -1,8 +1,8 @@
 """Load an N-Quads file into a store in its own process and time some queries (benchmark helper).
 
-    python -m bench.store_job rdflib FILE.nq --queries Q.json --json OUT [--reps 3]
-    python -m bench.store_job oxigraph-memory FILE.nq --queries Q.json --json OUT
-    python -m bench.store_job oxigraph-disk FILE.nq --dir DIR --json OUT
+    python -m plankb.bench.store_job rdflib FILE.nq --queries Q.json --json OUT [--reps 3]
+    python -m plankb.bench.store_job oxigraph-memory FILE.nq --queries Q.json --json OUT
+    python -m plankb.bench.store_job oxigraph-disk FILE.nq --dir DIR --json OUT
 
 rdflib: `Dataset(default_union=True)` (what rdflib-endpoint serves), so the queries see the union
 of the named graphs as pyoxigraph's `use_default_graph_as_union` does. Memory is the process's
@@ -15,6 +15,8 @@ import gc
 import json
 import time
 from pathlib import Path
+
+from plankb.bench.common import du
 
 
 def rss() -> int:
@@ -68,8 +70,6 @@ def main() -> None:
             "us_per_quad": round(load / max(quads, 1) * 1e6, 2),
             "rss_growth_mib": round(grown / 1024 / 1024, 1), "bytes_per_quad": round(grown / max(quads, 1), 1)}
     if a.engine == "oxigraph-disk":
-        from plankb.bench.common import du
-
         out["disk_mib"] = round(du(a.dir) / 1024 / 1024, 1)
     results = {}
     for name, q in queries.items():

@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 from plankb.api.app import Settings, create_app
 from plankb.kb.store import KnowledgeBase
 from plankb.kb.text import fold
+from plankb.ingest.load import ingest_paths
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "examples" / "seeds"
 STATIC = Path(__file__).resolve().parent.parent / "api" / "static"
@@ -31,7 +32,7 @@ PROBLEM = "application/problem+json"
 @pytest.fixture(scope="session")
 def seed_kb() -> KnowledgeBase:
     kb = KnowledgeBase.in_memory()
-    summary = kb.ingest_paths([SEEDS_DIR], progress=False, validate=False)
+    summary = ingest_paths(kb, [SEEDS_DIR], progress=False, validate=False)
     assert not summary.failed, summary.errors
     return kb
 

@@ -1,6 +1,6 @@
 """Smoke tests of the benchmark tooling (tiny sizes): bulk ingest path, accuracy report, bench.run.
 
-The full benchmarks (`python -m bench.run --scale country`) take minutes and are not run here.
+The full benchmarks (`python -m plankb.bench.run --scale country`) take minutes and are not run here.
 """
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from plankb.bench import synth
-from plankb.kb.store import KnowledgeBase, _sampled
+from plankb.kb.store import KnowledgeBase
+from plankb.ingest.load import ingest_paths, sampled
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # bench/ is a folder of the source tree, not an installed package
@@ -31,13 +32,13 @@ def _quads(kb: KnowledgeBase) -> list[str]:
 
 def test_parallel_ingest_equals_sequential(tiny):
     seq, par = KnowledgeBase.in_memory(), KnowledgeBase.in_memory()
-    a = seq.ingest_paths([tiny / "docs"], progress=False, validate=False)
-    b = par.ingest_paths([tiny / "docs"], progress=False, validate="sample", workers=2)
+    a = ingest_paths(seq, [tiny / "docs"], progress=False, validate=False)
+    b = ingest_paths(par, [tiny / "docs"], progress=False, validate="sample", workers=2)
     assert a.added == b.added == 5 and b.failed == 0
     assert [o.path for o in a.outcomes] == [o.path for o in b.outcomes]
     assert _quads(seq) == _quads(par)
     assert b.validated >= 1 and set(b.phases) == {"extract_load", "link", "finish"}
-    again = par.ingest_paths([tiny / "docs"], progress=False, workers=2)
+    again = ingest_paths(par, [tiny / "docs"], progress=False, workers=2)
     assert again.unchanged == 5 and again.added == again.replaced == 0
 
 
@@ -45,21 +46,21 @@ def test_parallel_ingest_replaces_a_changed_file(tiny, tmp_path):
     docs = tmp_path / "docs"
     shutil.copytree(tiny / "docs", docs)
     kb = KnowledgeBase.in_memory()
-    kb.ingest_paths([docs], progress=False, validate=False)
+    ingest_paths(kb, [docs], progress=False, validate=False)
     n_graphs = len(list(kb.store.named_graphs()))
     f = sorted(docs.rglob("*.txt"))[-1]
     f.write_text(f.read_text(encoding="utf-8") + "\nGhi chú: bản sửa đổi.\n", encoding="utf-8")
-    s = kb.ingest_paths([docs], progress=False, validate=False, workers=2)
+    s = ingest_paths(kb, [docs], progress=False, validate=False, workers=2)
     assert (s.replaced, s.unchanged) == (1, 4)
     assert len(list(kb.store.named_graphs())) == n_graphs
 
 
 def test_validate_modes():
     with pytest.raises(ValueError):
-        KnowledgeBase.in_memory().ingest_paths([], validate="some")
+        ingest_paths(KnowledgeBase.in_memory(), [], validate="some")
     shas = [f"{i:08x}" + "0" * 56 for i in range(0, 2**32, 2**22)]
-    share = sum(_sampled(s, 0.1) for s in shas) / len(shas)
-    assert 0.05 < share < 0.15 and _sampled(shas[-1], 0.0, first=True)
+    share = sum(sampled(s, 0.1) for s in shas) / len(shas)
+    assert 0.05 < share < 0.15 and sampled(shas[-1], 0.0, first=True)
 
 
 def test_accuracy_report(tiny):

@@ -15,6 +15,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from plankb.ingest.load import ingest_paths
 
 pytestmark = pytest.mark.browser
 
@@ -44,7 +45,7 @@ II. NHIỆM VỤ
 2. Cải cách thủ tục hành chính
 - Công khai thủ tục hành chính công đầy đủ, kịp thời.
 """
-# the hostile plan's commune does not exist: its id carries a hash of its text (ingest.pipeline.plan_id_for)
+# the hostile plan's commune does not exist: its id carries a hash of its text (ingest.extract.document.plan_id_for)
 HOSTILE_TASK = __import__("plankb.ingest.extract.document", fromlist=["extract_text"]).extract_text(HOSTILE, source="h.txt").id + ".II.1.2"
 
 NODE_POS = """(id) => {
@@ -76,7 +77,7 @@ def server(tmp_path_factory):
     hostile = d / "hoa_sen.txt"
     hostile.write_text(HOSTILE, encoding="utf-8")
     kb = KnowledgeBase.open(d / "kb")
-    summary = kb.ingest_paths([SEEDS_DIR, hostile], progress=False, validate=False)
+    summary = ingest_paths(kb, [SEEDS_DIR, hostile], progress=False, validate=False)
     assert not summary.failed, summary.errors
     port = free_port()
     settings = Settings(data_dir=d / "kb", host="127.0.0.1", port=port, query_workers=1)

@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 
 from plankb.api.app import Settings, create_app
 from plankb.kb.store import KnowledgeBase
+from plankb.ingest.load import ingest_paths, ingest_record
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "examples" / "seeds"
 AI_QUOC = "phuong-ai-quoc-10660.cchc-2026-2030"
@@ -52,7 +53,7 @@ II. NHIỆM VỤ
 2. Cải cách thủ tục hành chính
 - Công khai thủ tục hành chính công đầy đủ, kịp thời.
 """
-# the hostile plan's commune does not exist: its id carries a hash of its text (ingest.pipeline.plan_id_for)
+# the hostile plan's commune does not exist: its id carries a hash of its text (ingest.extract.document.plan_id_for)
 HOSTILE_ID = __import__("plankb.ingest.extract.document", fromlist=["extract_text"]).extract_text(HOSTILE_PLAN, source="h.txt").id
 GONE_PLAN = HOSTILE_PLAN.replace("HOA SEN", "SEN HỒNG").replace("Hoa Sen", "Sen Hồng").replace(XSS_SCRIPT, "") \
     .replace(XSS_IMG, "").replace('"><img/src=x onerror=alert(3)> và <svg/onload=alert(4)>', "")
@@ -73,7 +74,7 @@ def kb(plan_files) -> KnowledgeBase:
     from plankb.ingest.extract.document import extract_document
 
     kb = KnowledgeBase.in_memory()
-    summary = kb.ingest_paths([SEEDS_DIR, plan_files["gone"]], progress=False, validate=False)
+    summary = ingest_paths(kb, [SEEDS_DIR, plan_files["gone"]], progress=False, validate=False)
     assert not summary.failed, summary.errors
     plan_files["gone"].unlink()  # its tasks' source context is no longer available
     # The cleaner blanks HTML tags (conversion debris), so `<script>` never reaches a task from a
@@ -83,7 +84,7 @@ def kb(plan_files) -> KnowledgeBase:
     tasks = list(rec.tasks)
     tasks[0] = tasks[0].model_copy(update={"text": f"Rà soát văn bản {XSS_SCRIPT} và {XSS_IMG} của phường."})
     rec = rec.model_copy(update={"tasks": tasks, "title": XSS_TITLE})
-    kb.ingest_record(rec, validate=False)
+    ingest_record(kb, rec, validate=False)
     return kb
 
 

@@ -127,7 +127,7 @@ def test_binds_to_loopback_by_default(monkeypatch):
     import inspect
 
     from plankb.api.app import Settings
-    from plankb.api import cli
+    from plankb.api.cli import serving as cli
 
     monkeypatch.delenv("PLANKB_HOST", raising=False)
     assert Settings().host == "127.0.0.1" and Settings.from_env().host == "127.0.0.1"

@@ -31,7 +31,7 @@ RELATIONS = ("based_on", "cites", "parent_plan", "part_of", "lead", "support", "
 
 
 def trace_graph() -> nx.MultiDiGraph:
-    """A task of phường Ái Quốc traced up to NQ 76/NQ-CP, shaped like kb.graph output."""
+    """A task of phường Ái Quốc traced up to NQ 76/NQ-CP, shaped like kb.query.graph output."""
     g = nx.MultiDiGraph()
     g.add_node("nq76", kind="legal_document", label="Nghị quyết 76/NQ-CP", level="national", url="/legal/76-2021-nq-cp",
                title="Nghị quyết 76/NQ-CP ngày 15/7/2021 ban hành Chương trình tổng thể cải cách hành chính nhà nước")
@@ -67,7 +67,7 @@ def hostile_graph() -> nx.MultiDiGraph:
 
 
 def synthetic_graph(n: int = 3000) -> nx.MultiDiGraph:
-    """~n nodes: provinces with communes, plans, units, tasks, indicators (kb.graph shapes)."""
+    """~n nodes: provinces with communes, plans, units, tasks, indicators (kb.query.graph shapes)."""
     g = nx.MultiDiGraph()
     g.add_node("nq76", kind="legal_document", label="Nghị quyết 76/NQ-CP", url="/legal/nq76")
     for a in range(6):
@@ -237,7 +237,7 @@ def test_trace_is_hierarchical_national_on_top():
 
 
 def test_levels_inferred_when_only_plans_carry_them():
-    """kb.graph sets `level` on plans only: documents, tasks, units are placed from their links."""
+    """kb.query.graph sets `level` on plans only: documents, tasks, units are placed from their links."""
     g = trace_graph()
     for n in g.nodes:
         if g.nodes[n]["kind"] != "plan":

@@ -3,7 +3,7 @@
 Public verbs:
 
 * ``to_network(graph, layout=..., focus=...)`` turns a ``networkx.MultiDiGraph``
-  built by ``kb.graph`` (node attrs ``kind``, ``label``, ``level``, ``url``,
+  built by ``kb.query.graph`` (node attrs ``kind``, ``label``, ``level``, ``url``,
   optional ``title``; edge attr ``relation``) into a pyvis ``Network`` holding
   vis-network nodes, edges and options.
 * ``render_html(graph, title=..., standalone=True)`` renders a whole Vietnamese
@@ -27,53 +27,47 @@ per jurisdiction inside a band) and physics off; above ``AUTO_CLUSTER`` nodes th
 page starts clustered by province (vis-network clustering API, in
 ``static/plankb-graph.js``; the toolbar switches to province / jurisdiction /
 node kind / none, a click opens a cluster around its position).
+
+Node placement lives in viz/layout.py, the page templates and assets in viz/page.py.
 """
 from __future__ import annotations
 
-import json
-import math
 import re
-from collections import Counter, deque
-from functools import lru_cache
-from pathlib import Path
+from collections import Counter
 from typing import Any
 
 import networkx as nx
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pyvis.network import Network
 
+from plankb.kb.text import clip
 from plankb.viz import styles
+from plankb.viz.layout import (
+    as_text,
+    effective_levels,
+    jurisdictions,
+    layered_positions,
+    provinces,
+)
+from plankb.viz.page import (
+    STATIC_DIR,
+    STATIC_URL,
+    TEMPLATE_DIR,
+    render_block,
+    render_page,
+)
 
-__all__ = ["to_network", "render_html", "render_fragment", "PlanKBNetwork", "BIG_GRAPH", "AUTO_CLUSTER"]
+__all__ = ["to_network", "render_html", "render_fragment", "PlanKBNetwork", "BIG_GRAPH", "AUTO_CLUSTER",
+           "STATIC_DIR", "STATIC_URL", "TEMPLATE_DIR", "safe_url"]
 
 BIG_GRAPH = 300  # above this: physics off, positions precomputed in Python
 AUTO_CLUSTER = 1000  # above this: the page opens clustered by province
 LAYOUTS = ("auto", "hierarchical", "layered", "physics")
 MAX_LABEL = 60  # characters shown on the canvas; the tooltip has the full text
 MAX_TOOLTIP = 1200
-STATIC_URL = "/static/viz"
-
-_HERE = Path(__file__).resolve().parent
-STATIC_DIR = _HERE / "static"
-TEMPLATE_DIR = _HERE / "templates"
-VIS_JS = "vis-network.min.js"
-APP_JS = "plankb-graph.js"
-APP_CSS = "plankb-graph.css"
 
 # A same-site path: one leading slash, no '//' or '/\' (protocol-relative), no
 # whitespace, backslash or control characters (browsers strip or fold them).
 _SAFE_URL_RE = re.compile(r"^/(?![/\\])[^\s\\\x00-\x1f\x7f]*$")
-_LEVEL_NAMES = ("national", "province", "commune")
-# Central-level document symbols: 76/NQ-CP, 282/QĐ-TTg, 137/2024/NĐ-CP, 68-NQ/TW, 03/2025/TT-VPCP, Luật …
-_NATIONAL_DOC_RE = re.compile(
-    r"""(?:-CP\b|-TTg\b|/TW\b|/QH\d*\b|\bTT-[A-ZĐ]+\b|/VPCP\b|^\s*(?:Luật|Bộ\s+luật|Hiến\s+pháp)\b)""",
-    re.VERBOSE | re.IGNORECASE | re.MULTILINE,
-)
-_CITING = {"based_on", "cites", "parent_plan"}
-# A node's "own" links: task/indicator -> plan, unit/plan -> jurisdiction, unit <-> task.
-_OWN_LINKS = {"part_of", "measures", "in_jurisdiction", "lead", "support"}
-# Relations along which a node inherits its neighbour's jurisdiction (for grouping).
-_JURISDICTION_SPREAD = {"part_of", "measures", "lead", "support"}
 
 
 class PlanKBNetwork(Network):
@@ -86,20 +80,11 @@ class PlanKBNetwork(Network):
     plankb: dict[str, Any]
 
     def generate_html(self, name: str = "index.html", local: bool = True, notebook: bool = False) -> str:
-        self.html = _render_page(self, title=self.heading or "Đồ thị", standalone=True, static_url=STATIC_URL)
+        self.html = render_page(self, title=self.heading or "Đồ thị", standalone=True, static_url=STATIC_URL)
         return self.html
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _text(value: Any) -> str:
-    return "" if value is None else str(value)
-
-
-def _short(text: str, limit: int = MAX_LABEL) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def safe_url(url: Any) -> str | None:
@@ -113,123 +98,8 @@ def safe_url(url: Any) -> str | None:
     return None
 
 
-def _json_for_script(obj: Any) -> str:
-    """JSON safe inside <script type="application/json">: no '<', '>', '&', U+2028/9."""
-    s = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return (
-        s.replace("&", "\\u0026")
-        .replace("<", "\\u003c")
-        .replace(">", "\\u003e")
-        .replace("\u2028", "\\u2028")
-        .replace("\u2029", "\\u2029")
-    )
-
-
-def _effective_levels(graph: nx.MultiDiGraph) -> dict[Any, str | None]:
-    """Each node's administrative level: its own, else inferred from its neighbours.
-
-    kb.graph sets ``level`` on plans only. A legal document with a central-level
-    symbol (NQ-CP, QĐ-TTg, …/TW, Luật …) is national; one that issues or is an
-    ingested plan (adopts/resolves_to) takes that plan's level; otherwise it sits
-    one level above the plans citing it. Other nodes take the highest level among
-    neighbours, preferring their own plan/task/jurisdiction links. Synchronous
-    rounds keep the result independent of node order.
-    """
-    nodes = graph.nodes
-    level: dict[Any, str] = {n: d["level"] for n, d in nodes(data=True) if d.get("level") in _LEVEL_NAMES}
-    for n, d in nodes(data=True):
-        if n not in level and d.get("kind") == "legal_document":
-            if _NATIONAL_DOC_RE.search("\n".join(_text(d.get(k)) for k in ("label", "id"))):
-                level[n] = "national"
-    for _ in range(8):
-        updates: dict[Any, str] = {}
-        for n, d in nodes(data=True):
-            if n in level:
-                continue
-            if d.get("kind") == "legal_document":
-                same = [level[v] for _, v, rel in graph.out_edges(n, data="relation") if rel in ("adopts", "resolves_to") and v in level]
-                if same:
-                    updates[n] = min(same, key=styles.level_rank)
-                    continue
-                citing = [level[u] for u, _, rel in graph.in_edges(n, data="relation") if rel in _CITING and u in level]
-                if citing:
-                    updates[n] = _LEVEL_NAMES[max(0, min(map(styles.level_rank, citing)) - 1)]
-                    continue
-            near = [level[v] for _, v, rel in graph.out_edges(n, data="relation") if rel in _OWN_LINKS and v in level]
-            near += [level[u] for u, _, rel in graph.in_edges(n, data="relation") if rel in _OWN_LINKS and u in level]
-            if not near:
-                near = [level[m] for m in (*graph.successors(n), *graph.predecessors(n)) if m in level]
-            if near:
-                updates[n] = min(near, key=styles.level_rank)
-        if not updates:
-            break
-        level.update(updates)
-    return {n: level.get(n) for n in nodes}
-
-
-def _jurisdictions(graph: nx.MultiDiGraph) -> dict[Any, Any]:
-    """Map node -> jurisdiction node (own, via in_jurisdiction, or spread along part_of/...)."""
-    juris: dict[Any, Any] = {}
-    seeds: list[Any] = []
-    for n, data in graph.nodes(data=True):
-        if data.get("kind") == "jurisdiction":
-            juris[n] = n
-            seeds.append(n)
-    for u, v, rel in graph.edges(data="relation"):
-        if rel == "in_jurisdiction" and u not in juris:
-            juris[u] = v
-            seeds.append(u)
-    queue = deque(seeds)
-    while queue:
-        n = queue.popleft()
-        if graph.nodes[n].get("kind") == "jurisdiction":
-            continue  # a jurisdiction does not hand itself to its neighbours
-        j = juris[n]
-        for _, m, rel in graph.out_edges(n, data="relation"):
-            if rel in _JURISDICTION_SPREAD and m not in juris and graph.nodes[m].get("kind") != "jurisdiction":
-                juris[m] = j
-                queue.append(m)
-        for m, _, rel in graph.in_edges(n, data="relation"):
-            if rel in _JURISDICTION_SPREAD and m not in juris and graph.nodes[m].get("kind") != "jurisdiction":
-                juris[m] = j
-                queue.append(m)
-    return juris
-
-
-def _provinces(graph: nx.MultiDiGraph, juris: dict[Any, Any]) -> dict[Any, Any]:
-    """Map each jurisdiction node to the province it lies in (itself if none is known).
-
-    A commune names its province through an edge to another jurisdiction
-    (in_jurisdiction / part_of; kb.graph maps pk:province to in_jurisdiction);
-    failing that, the jurisdiction most of its plans' parent_plan/based_on
-    targets belong to.
-    """
-    members: dict[Any, list[Any]] = {}
-    for n, j in juris.items():
-        members.setdefault(j, []).append(n)
-    out: dict[Any, Any] = {}
-    for j in members:
-        parents = sorted(
-            {v for _, v, rel in graph.out_edges(j, data="relation")
-             if rel in ("in_jurisdiction", "part_of") and v != j and graph.nodes[v].get("kind") == "jurisdiction"},
-            key=_text,
-        )
-        if parents:
-            out[j] = parents[0]
-            continue
-        votes: Counter = Counter()
-        for n in members[j]:
-            for _, t, rel in graph.out_edges(n, data="relation"):
-                pj = juris.get(t)
-                if rel in ("parent_plan", "based_on") and pj is not None and pj != j:
-                    votes[pj] += 1
-        out[j] = min(votes, key=lambda v: (-votes[v], _text(v))) if votes else j
-    # one hop only: a province found above must not itself point further up
-    return {j: (p if out.get(p, p) == p else out[p]) for j, p in out.items()}
-
-
 def _tooltip(data: dict, kind_label: str, level: str | None, juris_label: str | None, url: str | None) -> str:
-    head = _text(data.get("title")) or _text(data.get("label"))
+    head = as_text(data.get("title")) or as_text(data.get("label"))
     lines = [head.strip(), f"Loại: {kind_label}"]
     if level is not None:
         lines.append(f"Cấp: {styles.level_style(level).label}")
@@ -239,53 +109,6 @@ def _tooltip(data: dict, kind_label: str, level: str | None, juris_label: str | 
         lines.append("Nhấn để mở trang chi tiết")
     text = "\n".join(line for line in lines if line)
     return text if len(text) <= MAX_TOOLTIP else text[: MAX_TOOLTIP - 1] + "…"
-
-
-def _layered_positions(
-    order: list[Any], band_of: dict[Any, int], group_of: dict[Any, str], group_rank: dict[str, tuple]
-) -> dict[Any, tuple[float, float]]:
-    """Layered block layout: bands top to bottom; in a band one square-ish block per group.
-
-    Blocks are shelf-packed left to right and wrap at a width that keeps the
-    whole drawing roughly square. O(n log n); ~3,000 nodes take milliseconds.
-    """
-    xsep, ysep, gap, band_gap = 150.0, 70.0, 120.0, 220.0
-    n = max(1, len(order))
-    max_width = max(1600.0, math.sqrt(n) * xsep * 1.6)
-    bands: dict[int, dict[str, list[Any]]] = {}
-    for node in order:
-        bands.setdefault(band_of[node], {}).setdefault(group_of[node], []).append(node)
-    pos: dict[Any, tuple[float, float]] = {}
-    y = 0.0
-    for band in sorted(bands):
-        groups = sorted(bands[band].items(), key=lambda kv: group_rank[kv[0]])
-        shelf: list[tuple[list[Any], int, float, float]] = []  # nodes, cols, w, h
-        shelves: list[list[tuple[list[Any], int, float, float]]] = [shelf]
-        cursor = 0.0
-        for _, members in groups:
-            cols = max(1, math.ceil(math.sqrt(len(members) * 2.0)))
-            cols = min(cols, max(1, int(max_width // xsep)))
-            rows = math.ceil(len(members) / cols)
-            w, h = cols * xsep, rows * ysep
-            if shelf and cursor + w > max_width:
-                shelf = []
-                shelves.append(shelf)
-                cursor = 0.0
-            shelf.append((members, cols, w, h))
-            cursor += w + gap
-        for shelf in shelves:
-            if not shelf:
-                continue
-            total = sum(w for _, _, w, _ in shelf) + gap * (len(shelf) - 1)
-            x0 = -total / 2.0
-            for members, cols, w, _h in shelf:
-                for i, node in enumerate(members):
-                    r, c = divmod(i, cols)
-                    pos[node] = (round(x0 + c * xsep + xsep / 2.0, 1), round(y + r * ysep, 1))
-                x0 += w + gap
-            y += max(h for _, _, _, h in shelf) + gap / 2.0
-        y += band_gap
-    return pos
 
 
 def _options(layout: str, big: bool) -> dict:
@@ -356,9 +179,9 @@ def to_network(graph: nx.MultiDiGraph, *, layout: str = "auto", focus: str | Non
     """
     if layout not in LAYOUTS:
         raise ValueError(f"unknown layout {layout!r}; expected one of {', '.join(LAYOUTS)}")
-    ids = {n: _text(n) for n in graph.nodes}
+    ids = {n: as_text(n) for n in graph.nodes}
     if focus is not None:
-        focus_key = next((n for n, s in ids.items() if s == _text(focus)), None)
+        focus_key = next((n for n, s in ids.items() if s == as_text(focus)), None)
         if focus_key is None:
             raise ValueError(f"focus node {focus!r} is not in the graph")
         focus = ids[focus_key]
@@ -369,8 +192,8 @@ def to_network(graph: nx.MultiDiGraph, *, layout: str = "auto", focus: str | Non
     elif layout == "physics" and big:
         layout = "layered"
 
-    levels = _effective_levels(graph)
-    juris = _jurisdictions(graph)
+    levels = effective_levels(graph)
+    juris = jurisdictions(graph)
 
     # Bands: dense rank of (administrative level, kind) so national is on top.
     band_key = {
@@ -380,7 +203,7 @@ def to_network(graph: nx.MultiDiGraph, *, layout: str = "auto", focus: str | Non
     band_of = {n: band_index[band_key[n]] for n in graph.nodes}
 
     # Cluster groups: jurisdiction ("j:"), else node kind ("k:"); coarser: province ("p:").
-    province = _provinces(graph, juris)
+    province = provinces(graph, juris)
     group_of: dict[Any, str] = {}
     prov_of: dict[Any, str] = {}
     groups: dict[str, dict[str, Any]] = {}
@@ -390,14 +213,14 @@ def to_network(graph: nx.MultiDiGraph, *, layout: str = "auto", focus: str | Non
         key = prefix + ids[j]
         if key not in groups:
             jd, pd = graph.nodes[j], graph.nodes[province[j]]
-            groups[key] = {"label": _short(_text(jd.get("label")) or ids[j], 40), "count": 0}
+            groups[key] = {"label": clip(as_text(jd.get("label")) or ids[j], 40), "count": 0}
             group_rank[key] = (
                 0,
                 styles.level_rank(pd.get("level")),
-                _text(pd.get("label")),
+                as_text(pd.get("label")),
                 ids[province[j]],
                 styles.level_rank(jd.get("level")),
-                _text(jd.get("label")),
+                as_text(jd.get("label")),
                 ids[j],
             )
         groups[key]["count"] += 1
@@ -418,8 +241,8 @@ def to_network(graph: nx.MultiDiGraph, *, layout: str = "auto", focus: str | Non
             groups[key]["count"] += 1
             group_of[n] = prov_of[n] = key
 
-    order = sorted(graph.nodes, key=lambda n: (band_of[n], group_rank[group_of[n]], _text(graph.nodes[n].get("label")), ids[n]))
-    positions = _layered_positions(order, band_of, group_of, group_rank) if layout == "layered" else {}
+    order = sorted(graph.nodes, key=lambda n: (band_of[n], group_rank[group_of[n]], as_text(graph.nodes[n].get("label")), ids[n]))
+    positions = layered_positions(order, band_of, group_of, group_rank) if layout == "layered" else {}
 
     net = PlanKBNetwork(height="100%", width="100%", directed=True, cdn_resources="in_line")
     kinds_present: Counter[str] = Counter()
@@ -429,11 +252,11 @@ def to_network(graph: nx.MultiDiGraph, *, layout: str = "auto", focus: str | Non
         kind = data.get("kind")
         kstyle = styles.node_kind_style(kind)
         kinds_present[kind if kind in styles.NODE_KINDS else "other"] += 1
-        level = levels[n]  # own level, or inferred from links (kb.graph levels plans only)
+        level = levels[n]  # own level, or inferred from links (kb.query.graph levels plans only)
         url = safe_url(data.get("url"))
         j = juris.get(n)
-        juris_label = _text(graph.nodes[j].get("label")) if j is not None and j != n else None
-        label = _short(_text(data.get("label"))) or _short(ids[n])
+        juris_label = as_text(graph.nodes[j].get("label")) if j is not None and j != n else None
+        label = clip(as_text(data.get("label")), MAX_LABEL) or clip(ids[n], MAX_LABEL)
         style_group = f"{kind if kind in styles.NODE_KINDS else 'other'}.{level or 'none'}"
         if style_group not in vis_groups:  # shared style per kind/level keeps the page small
             vis_groups[style_group] = styles.vis_node_options(kind, level)
@@ -469,8 +292,8 @@ def to_network(graph: nx.MultiDiGraph, *, layout: str = "auto", focus: str | Non
     for i, (u, v, data) in enumerate(graph.edges(data=True)):
         rel = data.get("relation")
         relations[rel if rel in styles.EDGE_RELATIONS else "other"] += 1
-        edge = {"id": f"e{i}", "from": ids[u], "to": ids[v], "relation": _text(rel), **styles.vis_edge_options(rel, with_label=show_edge_labels)}
-        extra = _text(data.get("title"))
+        edge = {"id": f"e{i}", "from": ids[u], "to": ids[v], "relation": as_text(rel), **styles.vis_edge_options(rel, with_label=show_edge_labels)}
+        extra = as_text(data.get("title"))
         if extra:
             edge["title"] = f"{edge['title']}\n{extra}"[:MAX_TOOLTIP]
         pair = (min(ids[u], ids[v]), max(ids[u], ids[v]))
@@ -493,60 +316,6 @@ def to_network(graph: nx.MultiDiGraph, *, layout: str = "auto", focus: str | Non
     return net
 
 
-@lru_cache(maxsize=None)
-def _asset(name: str) -> str:
-    text = (STATIC_DIR / name).read_text(encoding="utf-8")
-    if name.endswith(".js"):
-        text = re.sub(r"\n//# sourceMappingURL=\S+\s*$", "\n", text)  # the .map is not vendored
-    if re.search(r"</(script|style)", text, re.IGNORECASE):
-        raise RuntimeError(f"{name} contains a closing script/style tag and cannot be inlined")
-    return text
-
-
-@lru_cache(maxsize=1)
-def _env() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(str(TEMPLATE_DIR)),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
-def _context(net: PlanKBNetwork, *, title: str, standalone: bool, static_url: str) -> dict[str, Any]:
-    meta = getattr(net, "plankb", None) or {"layout": "physics", "focus": None, "groups": {}, "cluster": "none", "legend": styles.legend_items(), "counts": {"nodes": len(net.nodes), "edges": len(net.edges)}}
-    nodes, edges, _heading, _h, _w, _opts = net.get_network_data()
-    payload = {
-        "nodes": nodes,
-        "edges": edges,
-        "options": net.options if isinstance(net.options, dict) else json.loads(net.options.to_json()),
-        "layout": meta["layout"],
-        "focus": meta["focus"],
-        "cluster": meta["cluster"],
-        "groups": meta["groups"],
-        "kinds": {k: {"label": v.label, "color": v.color} for k, v in [*styles.NODE_KINDS.items(), ("other", styles.OTHER_KIND)]},
-    }
-    ctx = {
-        "title": title,
-        "standalone": standalone,
-        "static_url": static_url.rstrip("/"),
-        "data_json": _json_for_script(payload),
-        "legend": meta["legend"],
-        "counts": meta["counts"],
-        "layout": meta["layout"],
-        "cluster": meta["cluster"],
-    }
-    if standalone:
-        ctx["vis_js"] = _asset(VIS_JS)
-        ctx["app_js"] = _asset(APP_JS)
-        ctx["app_css"] = _asset(APP_CSS)
-    return ctx
-
-
-def _render_page(net: PlanKBNetwork, *, title: str, standalone: bool, static_url: str) -> str:
-    return _env().get_template("graph.html").render(**_context(net, title=title, standalone=standalone, static_url=static_url))
-
-
 def render_html(
     graph: nx.MultiDiGraph,
     *,
@@ -565,7 +334,7 @@ def render_html(
     """
     net = to_network(graph, layout=layout, focus=focus)
     net.heading = title
-    return _render_page(net, title=title, standalone=standalone, static_url=static_url)
+    return render_page(net, title=title, standalone=standalone, static_url=static_url)
 
 
 def render_fragment(
@@ -580,6 +349,4 @@ def render_fragment(
     Scripts and the stylesheet link point at ``static_url``; one graph per page
     (fixed element ids ``plankb-graph`` / ``plankb-data``).
     """
-    net = to_network(graph, layout=layout, focus=focus)
-    ctx = _context(net, title="", standalone=False, static_url=static_url)
-    return _env().get_template("_graph.html").render(**ctx)
+    return render_block(to_network(graph, layout=layout, focus=focus), static_url=static_url)

@@ -2,7 +2,7 @@
 
 Plain data (frozen dataclasses in dicts) so the web app, the legend and the
 tests all read the same table. Node kinds and edge relations follow the
-`kb.graph` convention; anything unknown falls back to a neutral grey style
+`kb.query.graph` convention; anything unknown falls back to a neutral grey style
 instead of failing.
 
 >>> NODE_KINDS["task"].label

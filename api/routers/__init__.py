@@ -1,7 +1,7 @@
 """The REST API under /api, one router per kind of thing (FastAPI "bigger applications" layout).
 
 `api.app.create_app` includes `ROUTERS`; each router declares its prefix, tag and problem
-responses, and reads through `kb.catalog` (and `kb.trace` / `kb.gaps`) only.
+responses, and reads through `kb.catalog` (and `kb.query.trace` / `kb.query.gaps`) only.
 """
 from __future__ import annotations
 

@@ -31,7 +31,7 @@ def list_legal(
 # `:path` lets a number with slashes ('76/NQ-CP') through; /dependents is declared first so it wins.
 @router.get("/{key:path}/dependents", response_model=LegalDependents, summary="What rests on a document",
             description="Plans and tasks that rest on the document, directly or through the plans built on it "
-                        "(kb.trace.legal_dependents).")
+                        "(kb.query.trace.legal_dependents).")
 def get_legal_dependents(key: LegalKey, kb: KB):
     try:
         doc = catalog.get_legal(kb, key)

@@ -36,6 +36,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from plankb.api import pages_data as pd
 from plankb.api.routers.deps import KB
 from plankb.kb import catalog
+from plankb.kb.query.gaps import plan_gaps
+from plankb.kb.query.trace import find_tasks
+from plankb.kb.text import clip
+from plankb.viz.network import render_fragment
 
 router = APIRouter(tags=["pages"])
 
@@ -76,8 +80,7 @@ def _number(value: Any) -> str:
 
 
 def _shorten(text: str | None, n: int = 160) -> str:
-    text = " ".join((text or "").split())
-    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
+    return clip(text or "", n)
 
 
 @lru_cache(maxsize=1)
@@ -108,8 +111,6 @@ def not_found(what: str, ident: str) -> StarletteHTTPException:
 def graph_block(graph: Any, *, focus: str | None = None, layout: str = "auto", plan_beside_task: bool = False) -> Markup:
     """plankb.viz.network's graph fragment (already escaped; document text is inside a JSON data block).
     `plan_beside_task`: in a hierarchical trace, draw each plan on its task's row."""
-    from plankb.viz.network import render_fragment
-
     html = render_fragment(graph, layout=layout, focus=focus)
     return Markup(pd.plans_beside_tasks(html) if plan_beside_task else html)
 
@@ -159,7 +160,7 @@ def overview(request: Request, kb: KB, kind: Annotated[list[str] | None, Query()
 
 @router.get("/api/graph", tags=["graph"], summary="The knowledge base as a graph",
             description="Nodes (id, kind, label, level, url) and edges (source, target, relation) of the KB "
-                        "graph (kb.graph), the data of the /overview page. `kind` keeps only those node kinds.")
+                        "graph (kb.query.graph), the data of the /overview page. `kind` keeps only those node kinds.")
 def api_graph(kb: KB, kind: Annotated[list[str] | None, Query(description="Node kinds to keep (repeatable)")] = None):
     kinds = [k for k in (kind or []) if k in GRAPH_KINDS]
     return JSONResponse(pd.node_link(pd.overview_graph(kb, kinds or None)))
@@ -168,8 +169,6 @@ def api_graph(kb: KB, kind: Annotated[list[str] | None, Query(description="Node 
 # ---------------------------------------------------------------- plans
 @router.get("/plans/{plan_id}", response_class=HTMLResponse, include_in_schema=False)
 def plan_page(request: Request, plan_id: str, kb: KB):
-    from plankb.kb.query.gaps import plan_gaps
-
     try:
         plan = catalog.get_plan(kb, plan_id)
     except KeyError:
@@ -233,8 +232,6 @@ def units_page(request: Request, kb: KB, q: Annotated[str, Query(max_length=200)
 
 @router.get("/units/{unit_id}", response_class=HTMLResponse, include_in_schema=False)
 def unit_page(request: Request, unit_id: str, kb: KB):
-    from plankb.kb.query.trace import find_tasks
-
     try:
         unit = catalog.get_unit(kb, unit_id, counterparts=True)
     except KeyError:

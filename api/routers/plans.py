@@ -46,7 +46,7 @@ def get_plan(plan_id: PlanId, kb: KB):
 
 @router.get("/{plan_id}/gaps", response_model=GapReport, summary="What the plan dropped or weakened",
             description="Parent-plan tasks with no counterpart in this plan, parent indicators it dropped "
-                        "or weakened, and its own tasks without a lead unit or a deadline (kb.gaps.plan_gaps).")
+                        "or weakened, and its own tasks without a lead unit or a deadline (kb.query.gaps.plan_gaps).")
 def get_plan_gaps(plan_id: PlanId, kb: KB):
     if plan_id not in catalog.index(kb).plan_ids:
         raise not_found("plan", plan_id)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Query, Request
 
 from plankb.api.routers.deps import KB, Limit, Offset, not_found
 from plankb.api.schemas import INVALID, PROBLEMS, Page
+from plankb.ingest.read import read_document
 from plankb.kb import catalog
 from plankb.kb.models import Area, Level
 from plankb.kb.query.trace import Trace, trace_task
@@ -46,14 +47,14 @@ def get_task(
                                                "it is still there, unchanged)")] = False,
 ):
     try:
-        return catalog.get_task(kb, task_id, context=context)
+        return catalog.get_task(kb, task_id, context=context, read_text=lambda p: read_document(p).text)
     except KeyError:
         raise not_found("task", task_id) from None
 
 
 @router.get("/{task_id}/trace", response_model=Trace, summary="Trace a task to its sources",
             description="The chain from the task up through its parent plans' tasks to the national "
-                        "documents, each hop with its evidence, and the gaps met on the way (kb.trace).")
+                        "documents, each hop with its evidence, and the gaps met on the way (kb.query.trace).")
 def get_task_trace(task_id: TaskId, kb: KB):
     try:
         return trace_task(kb, task_id)

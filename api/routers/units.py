@@ -42,7 +42,7 @@ def get_unit(
 @router.get("/{unit_id}/tasks", response_model=Page[TaskRow], summary="Tasks of a unit",
             description="Every task the unit leads or supports, in every plan. With `counterparts=true`, also "
                         "the tasks of the units holding the same function at other levels (Sở Nội vụ for a "
-                        "commune's Phòng Văn hóa - Xã hội), marked with `via_counterpart` (kb.trace.find_tasks).")
+                        "commune's Phòng Văn hóa - Xã hội), marked with `via_counterpart` (kb.query.trace.find_tasks).")
 def get_unit_tasks(
     request: Request, unit_id: UnitId, kb: KB,
     counterparts: Annotated[bool, Query(description="Include the counterpart units' tasks at other levels")] = False,
