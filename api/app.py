@@ -31,6 +31,7 @@ from typing import Any
 import pyoxigraph as ox
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -244,7 +245,6 @@ def create_app(settings: Settings | None = None, kb: Any = None) -> FastAPI:
 def _install_docs(app: FastAPI) -> None:
     """/docs: Swagger UI from static/swagger (no CDN, no validator badge); the Problem schema
     (problem+json error bodies) added to the OpenAPI components."""
-    from fastapi.openapi.docs import get_swagger_ui_html
 
     @app.get("/docs", include_in_schema=False)
     def swagger_ui():

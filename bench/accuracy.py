@@ -26,6 +26,7 @@ truth names a parent document in the corpus, does the KB have `child pk:parentPl
 from __future__ import annotations
 
 import json
+import multiprocessing as mp
 import re
 import time
 from collections import Counter, defaultdict
@@ -33,6 +34,10 @@ from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
+
+from rapidfuzz import fuzz, process
+from rich.console import Console
+from rich.table import Table
 
 from plankb.bench.synth import data
 from plankb.ingest.extract.document import extract_document
@@ -83,7 +88,6 @@ def unit_function(name: str | None) -> str | None:
         return aliases[k]
     if m and n[: m.start()] in aliases:
         return aliases[n[: m.start()]]
-    from rapidfuzz import fuzz, process
 
     best = process.extractOne(n, list(aliases), scorer=fuzz.ratio)
     if best and best[1] >= 90:
@@ -163,7 +167,6 @@ class Acc:
 # ---------------------------------------------------------------------------- task alignment
 def align_tasks(truth: list[dict], found: list[dict]) -> list[tuple[int, int]]:
     """Pairs (truth index, found index), monotone in document order, by text similarity."""
-    from rapidfuzz import fuzz
 
     tt = [norm_text(t["text"])[:300] for t in truth]
     ff = [norm_text(f["text"])[:300] for f in found]
@@ -291,7 +294,6 @@ def extract_all(paths: list[str], workers: int = 2, progress: bool = False) -> d
             r = _extract(p)
             out[r[0]] = r[1:]
         return out
-    import multiprocessing as mp
 
     with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as ex:
         for r in ex.map(_extract, paths, chunksize=8):
@@ -422,8 +424,6 @@ def link_accuracy(kb, corpus: Path, docs: list[dict], truths: dict[str, dict], e
 
 
 def print_report(rep: dict, console=None) -> None:
-    from rich.console import Console
-    from rich.table import Table
 
     console = console or Console()
     t = Table("measure", "value", "n", title=f"extraction accuracy on {rep['documents']} synthetic documents")

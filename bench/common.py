@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import socket
 import statistics
 import subprocess
@@ -38,7 +39,7 @@ class TreeRSS:
     """Samples the summed RSS of a process and all its descendants (psutil) in a thread."""
 
     def __init__(self, pid: int, interval: float = 0.2):
-        import psutil
+        import psutil  # psutil: only the benchmarks sample memory (not a runtime dependency)
 
         self.proc = psutil.Process(pid)
         self.interval = interval
@@ -48,7 +49,7 @@ class TreeRSS:
         self._t = threading.Thread(target=self._run, daemon=True)
 
     def _sample(self) -> None:
-        import psutil
+        import psutil  # psutil: only the benchmarks sample memory (not a runtime dependency)
 
         try:
             procs = [self.proc] + self.proc.children(recursive=True)
@@ -82,7 +83,6 @@ class TreeRSS:
 def run_measured(cmd: list[str], timeout: float | None = None, env: dict | None = None) -> tuple[int, float, int, int, str]:
     """Run a command; returns (exit code, seconds, peak tree RSS, peak main RSS, stdout+stderr tail).
     The CPU seconds (user + system) of the command and its descendants are in `last_cpu_seconds`."""
-    import resource
 
     global last_cpu_seconds
     r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -106,7 +106,7 @@ def free_port() -> int:
 
 
 def wait_for_http(url: str, timeout: float, proc=None) -> bool:
-    import httpx
+    import httpx  # httpx: loaded only when an HTTP client is needed
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

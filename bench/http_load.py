@@ -25,7 +25,7 @@ from plankb.bench.common import (
 def http_load(base: str, requests: list[tuple[str, str, dict, dict]], clients: int, duration: float,
               timeout: float = 60.0) -> dict:
     """`clients` threads, each with its own connection, cycling through `requests` for `duration` s."""
-    import httpx
+    import httpx  # httpx: loaded only when an HTTP client is needed
 
     lat: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, int] = defaultdict(int)
@@ -85,7 +85,7 @@ def _serve(cmd: list[str], url: str, startup: float, log: Path, env: dict | None
 
 def _drain(pid: int, limit: float = 900.0) -> float:
     """Wait until the server process is idle (CPU < 5 % over a second); seconds waited."""
-    import psutil
+    import psutil  # psutil: only the benchmarks sample memory (not a runtime dependency)
 
     t0 = time.perf_counter()
     proc = psutil.Process(pid)
@@ -108,7 +108,7 @@ def _stop(p: subprocess.Popen | None) -> None:
 
 def bench_http(data_dir: Path, nq: Path | None, queries: dict, params: dict, clients: int, duration: float,
                work: Path, rdflib_startup: float) -> dict:
-    import psutil
+    import psutil  # psutil: only the benchmarks sample memory (not a runtime dependency)
 
     sparql = [(name, "/sparql", {"query": q}, {"Accept": "application/sparql-results+json"}) for name, q in queries.items()]
     rest = []
@@ -136,7 +136,7 @@ def bench_http(data_dir: Path, nq: Path | None, queries: dict, params: dict, cli
         try:
             out[f"{prefix}_startup_s"] = round(time.perf_counter() - t0, 1)
             # warm the caches (catalog, trace, search index) once, as a running server would be
-            import httpx
+            import httpx  # httpx: loaded only when an HTTP client is needed
 
             for name, path, prm, hdr in {r[0]: r for r in rest}.values():
                 try:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -25,9 +26,8 @@ def main() -> None:
     ap.add_argument("--json", required=True)
     a = ap.parse_args()
 
-    import threading
 
-    import psutil
+    import psutil  # psutil: only the benchmarks sample memory (not a runtime dependency)
 
     timeline: list[list[float]] = []  # [seconds, main RSS MiB, workers RSS MiB]
     done = threading.Event()

@@ -38,8 +38,13 @@ import shutil
 import subprocess
 import sys
 import time
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
+
+import pyoxigraph
+from rich.console import Console
+from rich.table import Table
 
 from plankb.bench import common
 from plankb.bench.accuracy import evaluate
@@ -151,15 +156,13 @@ def targets(res: dict) -> dict:
 
 
 def machine() -> dict:
-    import psutil
-    import pyoxigraph
-    import rdflib
+    import psutil  # psutil: only the benchmarks sample memory (not a runtime dependency)
+    import rdflib  # rdflib is heavy: loaded only for SHACL, rdflib graphs or the rdflib comparison
 
     try:
-        import rdflib_endpoint
+        import rdflib_endpoint  # optional: the rdflib comparison in the http benchmark
         ep = getattr(rdflib_endpoint, "__version__", None)
         if ep is None:
-            from importlib.metadata import version
             ep = version("rdflib-endpoint")
     except ImportError:
         ep = None
@@ -169,8 +172,6 @@ def machine() -> dict:
 
 
 def print_table(res: dict) -> None:
-    from rich.console import Console
-    from rich.table import Table
 
     c = Console()
     t = Table("measure", "value", title=f"plankb bench: {res['scale']} ({res['corpus'].get('documents')} documents)")

@@ -16,11 +16,13 @@ import json
 import time
 from pathlib import Path
 
+import pyoxigraph as ox
+
 from plankb.bench.common import du
 
 
 def rss() -> int:
-    import psutil
+    import psutil  # psutil: only the benchmarks sample memory (not a runtime dependency)
 
     return psutil.Process().memory_info().rss
 
@@ -40,21 +42,19 @@ def main() -> None:
     r0 = rss()
     t0 = time.perf_counter()
     if a.engine == "rdflib":
-        import rdflib
+        import rdflib  # rdflib is heavy: loaded only for SHACL, rdflib graphs or the rdflib comparison
 
         ds = rdflib.Dataset(default_union=True)
         ds.parse(a.file, format="nquads")
         n = len(ds)
         run = lambda q: len(list(ds.query(q)))  # noqa: E731
     elif a.engine == "oxigraph-memory":
-        import pyoxigraph as ox
 
         store = ox.Store()
         store.bulk_load(path=a.file, format=ox.RdfFormat.N_QUADS)
         n = len(store)
         run = lambda q: len(list(store.query(q, use_default_graph_as_union=True)))  # noqa: E731
     else:
-        import pyoxigraph as ox
 
         store = ox.Store(a.dir)
         store.bulk_load(path=a.file, format=ox.RdfFormat.N_QUADS)

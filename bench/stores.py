@@ -7,13 +7,14 @@ import json
 import shutil
 from pathlib import Path
 
+import pyoxigraph as ox
+
 from plankb.bench.common import PYTHON, mib, run_measured
 from plankb.kb.store import KnowledgeBase
 
 
 # ---------------------------------------------------------------------------- rdflib and oxigraph loads
 def dump_nquads(data_dir: Path, path: Path) -> int:
-    import pyoxigraph as ox
 
     kb = KnowledgeBase.open(data_dir)
     try:

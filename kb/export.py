@@ -14,6 +14,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
+import pyoxigraph as ox
+
 from plankb.kb.ids import PREFIXES
 from plankb.kb.query.graph import networkx_graph
 
@@ -70,7 +72,6 @@ def tasks_table(kb: "KnowledgeBase") -> list[dict]:
 
 
 def _rdf(kb: "KnowledgeBase", fmt: str) -> bytes:
-    import pyoxigraph as ox
 
     prefixes = {**PREFIXES, "id": kb.base}
     if fmt == "trig":
@@ -87,7 +88,7 @@ def _rdf(kb: "KnowledgeBase", fmt: str) -> bytes:
 
 
 def _graph(kb: "KnowledgeBase", fmt: str) -> bytes:
-    import networkx as nx
+    import networkx as nx  # networkx is heavy: loaded only when a graph is built
 
     g = networkx_graph(kb)
     buf = io.BytesIO()

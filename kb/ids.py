@@ -28,7 +28,7 @@ anything else is percent-encoded (UTF-8), so the same id always gives the same I
 """
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from plankb.kb.settings import base_iri
 from plankb.kb.text import fold, slug
@@ -165,7 +165,6 @@ class IRIs:
         >>> IRIs("http://x.org/id/").kind_and_id("http://x.org/id/legal/nq-76-2021-nq-cp")
         ('legal', 'nq-76-2021-nq-cp')
         """
-        from urllib.parse import unquote
 
         if not iri.startswith(self.base):
             return None

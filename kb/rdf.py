@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
+import pyoxigraph as ox
+
 from plankb.kb.ids import PREFIXES, IRIs
 from plankb.kb.models import AREAS, Citation, Jurisdiction, PlanRecord, Problem, Span
 from plankb.kb.terms import PK, SKOS, A, C, P, iri, lit, term, typed
@@ -72,13 +74,12 @@ class DocumentRDF:
         return f"INSERT DATA {{ GRAPH <{self.graph}> {{\n{self.ntriples()}}} }}"
 
     def quads(self) -> list:
-        import pyoxigraph as ox
 
         return list(ox.parse(self.nquads(), format=ox.RdfFormat.N_QUADS))
 
     def to_rdflib(self):
         """An rdflib Graph with the triples (identifier = the named graph IRI), prefixes bound."""
-        import rdflib
+        import rdflib  # rdflib is heavy: loaded only for SHACL, rdflib graphs or the rdflib comparison
 
         g = rdflib.Graph(identifier=rdflib.URIRef(self.graph))
         for prefix, ns in PREFIXES.items():

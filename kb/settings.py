@@ -16,6 +16,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from platformdirs import user_data_dir
+
 DEFAULT_BASE_IRI = "http://plankb.org/id/"
 ENV_DATA_DIR = "PLANKB_DATA_DIR"
 ENV_BASE_IRI = "PLANKB_BASE_IRI"
@@ -25,7 +27,6 @@ STORE_KINDS = ("oxigraph", "sparql")
 
 def default_data_dir() -> Path:
     """The per-user data folder, e.g. ~/.local/share/plankb on Linux."""
-    from platformdirs import user_data_dir
 
     return Path(user_data_dir("plankb", appauthor=False))
 

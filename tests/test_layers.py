@@ -1,5 +1,6 @@
 """The shape of the code (docs/ARCHITECTURE.md): layers import only downward, no import loop,
-project imports at the top of modules, no module over 500 lines, no repeated block of six lines,
+project imports at the top of modules (a third-party one inside a function says why), no module
+over 500 lines, no repeated block of six lines,
 every package folder installed under the plankb namespace."""
 from __future__ import annotations
 
@@ -130,6 +131,22 @@ def test_project_imports_are_at_the_top():
     inside = [f"{p.relative_to(ROOT)}:{line} imports {t} inside a function"
               for m, p in MODULES.items() for t, line, top in _imports(p) if not top]
     assert inside == [], "\n".join(inside)
+
+
+def test_imports_inside_functions_say_why():
+    """A third-party import inside a function (a heavy or optional package, loaded when needed)
+    carries a comment saying why; module-level `if`/`try` imports are at the top."""
+    silent = []
+    for p in MODULES.values():
+        lines = p.read_text(encoding="utf-8").splitlines()
+        tree = ast.parse("\n".join(lines))
+        at_top = {id(m) for n in tree.body if isinstance(n, (ast.If, ast.Try)) for m in ast.walk(n)}
+        at_top |= {id(n) for n in tree.body}
+        for n in ast.walk(tree):
+            if isinstance(n, (ast.Import, ast.ImportFrom)) and id(n) not in at_top:
+                if not any("#" in line for line in lines[n.lineno - 1:n.end_lineno]):
+                    silent.append(f"{p.relative_to(ROOT)}:{n.lineno}")
+    assert silent == [], "imports inside functions without a comment saying why: " + ", ".join(silent)
 
 
 def test_no_module_over_the_size_limit():

@@ -9,8 +9,8 @@ from plankb.api.negotiation import ProblemError
 from plankb.api.routers.deps import KB, Limit, Offset, not_found
 from plankb.api.schemas import INVALID, PROBLEMS, Page
 from plankb.kb import catalog
-from plankb.kb.query.gaps import GapReport, plan_gaps
 from plankb.kb.models import Level
+from plankb.kb.query.gaps import GapReport, plan_gaps
 
 router = APIRouter(prefix="/api/plans", tags=["plans"], responses=PROBLEMS)
 

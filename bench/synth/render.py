@@ -61,7 +61,7 @@ def render_text(blocks: list[Block], mess: Mess, markdown: bool, truth: Truth) -
 
 def render_docx(blocks: list[Block], mess: Mess, path: Path, truth: Truth) -> None:
     import docx  # heavy (lxml); only the .docx share of the corpus needs it
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.enum.text import WD_ALIGN_PARAGRAPH  # python-docx (with lxml): loaded only to write a .docx
 
     d = docx.Document()
     list_bullets = mess.r.random() < 0.35

@@ -8,6 +8,7 @@ diacritics are left as printed; matching code uses `kb.text.fold` / `canonical_t
 """
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 
@@ -36,7 +37,6 @@ def _blank_group(name: str) -> Callable[[re.Match[str]], str]:
 
 def _entity(m: re.Match[str]) -> str:
     """'&amp;' -> '&' followed by spaces, keeping the length."""
-    import html
 
     raw = m.group(0)
     ch = html.unescape(raw)

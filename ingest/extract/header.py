@@ -12,6 +12,8 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
+from vietnam_provinces import Province, Ward
+
 from plankb.ingest.extract import patterns as P
 from plankb.ingest.extract.units import unit_patterns
 from plankb.kb.ids import NATIONAL_CODE
@@ -35,7 +37,6 @@ class Header:
 
 @lru_cache(maxsize=1)
 def _divisions():
-    from vietnam_provinces import Province, Ward
 
     provinces = list(Province.iter_all())
     wards = list(Ward.iter_all())

@@ -13,7 +13,13 @@ import re
 
 from plankb.ingest.extract.areas import classify_area, heading_area
 from plankb.ingest.extract.deadlines import parse_deadline
-from plankb.ingest.extract.units import ASSIGNMENT_SECTION_RE, AreaAssignment, UnitRegistry, find_units, fold_keep_length
+from plankb.ingest.extract.units import (
+    ASSIGNMENT_SECTION_RE,
+    AreaAssignment,
+    UnitRegistry,
+    find_units,
+    fold_keep_length,
+)
 from plankb.kb.models import Section, Span, Task
 from plankb.kb.text import fold, squash
 

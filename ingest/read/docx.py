@@ -77,7 +77,7 @@ def render_docx(raw: bytes) -> str:
     _check_zip(raw)
     try:
         import docx  # python-docx (with lxml) is loaded only when a .docx is read
-        from docx.opc.exceptions import PackageNotFoundError
+        from docx.opc.exceptions import PackageNotFoundError  # with python-docx, above
     except ImportError:  # pragma: no cover - a declared dependency
         raise Refused("cannot read .docx: python-docx is not installed") from None
     try:

@@ -19,9 +19,7 @@ SYMBOL_BULLETS = {"\uf0b7": "•", "\uf0a7": "▪", "\uf0d8": "➢", "\uf0fc": "
 
 def numbering_element(document):  # type: ignore[no-untyped-def]
     """The <w:numbering> element, or None when the document has no numbering part."""
-    from docx.opc.constants import (
-        RELATIONSHIP_TYPE as RT,  # python-docx: loaded with the first .docx
-    )
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT  # python-docx: loaded with the first .docx
 
     part = document.part
     for rel in part.rels.values():

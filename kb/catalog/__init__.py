@@ -83,8 +83,8 @@ from plankb.kb.catalog.schemas import (
 
 # the module `search` is shadowed by its function below: `catalog.search(kb, q)`
 from plankb.kb.catalog.search import _KIND_WEIGHT, _search_docs, search, warm  # noqa: E402
-from plankb.kb.query.source import TextReader, read_plain_text, source_context
 from plankb.kb.catalog.urls import api_url, ui_url
+from plankb.kb.query.source import TextReader, read_plain_text, source_context
 from plankb.kb.text import fold
 
 __all__ = [

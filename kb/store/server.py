@@ -2,6 +2,7 @@
 opened with `open_server` (see kb/store/backends.py for how reads and writes map onto the server)."""
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -48,7 +49,7 @@ class ResultCapReached(RuntimeError):
 def server_auth(user: str, password: str, scheme: str = "auto"):
     """httpx authentication answering the server's challenge: Digest (Virtuoso's /sparql-auth and
     /sparql-graph-crud-auth) or Basic (Fuseki, GraphDB, most proxies); `scheme` forces one."""
-    import httpx
+    import httpx  # httpx: loaded only when an HTTP client is needed
 
     class ServerAuth(httpx.Auth):
         requires_request_body = True
@@ -88,7 +89,7 @@ class SparqlServerBackend:
                  user: str | None = None, password: str | None = None, auth: str = "auto",
                  timeout: float = 60.0, graph_prefix: str | None = None, result_cap: int = 10_000,
                  batch_triples: int = BATCH_TRIPLES, batch_bytes: int = BATCH_BYTES, client: Any = None):
-        import httpx
+        import httpx  # httpx: loaded only when an HTTP client is needed
 
         self.query_url, self.update_url, self.gsp_url = query_url, update_url, gsp_url
         self.graph_prefix = graph_prefix
@@ -117,7 +118,7 @@ class SparqlServerBackend:
 
     # ------------------------------------------------------------ HTTP
     def _send(self, method: str, url: str, **kwargs: Any):
-        import httpx
+        import httpx  # httpx: loaded only when an HTTP client is needed
 
         self.requests += 1
         try:
@@ -397,7 +398,6 @@ def _count_results(content: bytes, fmt: Any) -> int:
     if fmt == ox.QueryResultsFormat.XML:
         return len(re.findall(rb"<result[\s>]", content))
     if fmt == ox.QueryResultsFormat.JSON:
-        import json
 
         return len(json.loads(content).get("results", {}).get("bindings", []))
     return max(content.count(b"\n") - 1, 0)  # TSV: a header line, then one line per row

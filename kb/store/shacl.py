@@ -45,7 +45,7 @@ def shacl_validate(data, base: str = DEFAULT_BASE) -> list[str]:
     """
     import pyshacl  # heavy: loaded on first validation
     import rdflib  # heavy: see _ontology_rdflib
-    from rdflib.namespace import SH
+    from rdflib.namespace import SH  # rdflib is heavy: loaded only for SHACL, rdflib graphs or the rdflib comparison
 
     if isinstance(data, str):
         graph = rdflib.Graph().parse(data=data + ontology_ntriples(base), format="nt")
