@@ -33,11 +33,21 @@ class Record(BaseModel):
 
 
 class Span(Record):
-    """Character offsets [start, end) into SourceDocument.text."""
+    """Character offsets [start, end) into SourceDocument.text; `page` (1-based) for paged sources (PDF)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     start: int = Field(ge=0)
     end: int = Field(ge=0)
+    page: int | None = Field(None, ge=1, exclude_if=lambda v: v is None,
+                             description="The page the span starts on (PDF only; left out otherwise)")
+
+
+class PageInfo(Record):
+    """One page of a paged source: where its text starts, and how it was read."""
+
+    number: int = Field(ge=1)
+    start: int = Field(ge=0, description="Offset in the text where the page's text starts")
+    ocr_confidence: float | None = Field(None, description="Mean OCR word confidence 0-100 (scanned pages only)")
 
 
 class SourceDocument(Record):
@@ -45,10 +55,13 @@ class SourceDocument(Record):
 
     path: str = Field(description="The path as given by the user")
     sha256: str = Field(description="sha256 of the file's bytes")
-    format: Literal["text", "markdown", "html", "docx"]
-    encoding: str | None = Field(None, description="Detected text encoding (None for docx)")
+    format: Literal["text", "markdown", "html", "docx", "pdf"]
+    encoding: str | None = Field(None, description="Detected text encoding (None for docx and pdf)")
     text: str = Field(description="Decoded, NFC-normalised text; spans index into it")
     size: int = Field(description="File size in bytes")
+    pages: list[PageInfo] = Field(default_factory=list, description="Pages of a PDF (empty for other formats)")
+    notes: list[tuple[str, str]] = Field(default_factory=list,
+                                         description="(code, message) of what the reader could not read")
 
 
 class Section(Record):
@@ -178,6 +191,8 @@ class PlanRecord(Record):
     units: list[Unit] = Field(default_factory=list)
     indicators: list[Indicator] = Field(default_factory=list)
     warnings: list[Problem] = Field(default_factory=list)
+    pages: list[PageInfo] = Field(default_factory=list, exclude_if=lambda v: not v,
+                                  description="Pages of a PDF source (left out for other formats)")
     extractor_version: str = ""
 
 

@@ -10,6 +10,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip >/dev/null
 .venv/bin/python -m pip install --quiet -e .
+bash scripts/debian-packages.sh  # Tesseract + Vietnamese model, to read scanned PDFs
 export PLANKB_DATA_DIR=${PLANKB_DATA_DIR:-$PWD/data/kb}
 .venv/bin/plankb ingest examples/seeds
 exec .venv/bin/plankb serve "$@"

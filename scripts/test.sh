@@ -9,12 +9,10 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip >/dev/null
 .venv/bin/python -m pip install --quiet -e ".[test]"
-# Debian's Chromium for the real-browser test (Playwright drives it via executable_path;
-# no browser is ever downloaded by Playwright itself).
-if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-    || echo "warning: could not install chromium; the browser test will be skipped" >&2
-fi
+# Debian packages: Tesseract with its Vietnamese model (scanned PDFs), DejaVu fonts (the PDF tests
+# typeset with them) and Chromium for the real-browser tests (Playwright drives it via
+# executable_path; no browser is ever downloaded by Playwright itself).
+bash scripts/debian-packages.sh --browser
 BROWSER_FLAG=""
 if [ -x /usr/bin/chromium ]; then BROWSER_FLAG="--run-browser"; fi
 exec .venv/bin/python -m pytest -q $BROWSER_FLAG "$@"

@@ -137,7 +137,7 @@ def nasty_corpus(folder: Path) -> dict[str, tuple[Path, str]]:
     out["many-entries.docx"] = (folder / "many-entries.docx", "refused:zip entries")
     put("latin1-not-vietnamese.txt", "Ceci n'est pas un plan — façade, über, ÿ".encode("latin-1", "replace") * 20,
         "refused:not UTF-8")
-    put("plan.pdf", b"%PDF-1.7\n", "refused:unsupported format")
+    put("plan.pdf", b"%PDF-1.7\n", "refused:not a valid PDF")
     put("legacy.doc", b"\xd0\xcf\x11\xe0", "refused:legacy .doc")
     put("utf16.txt", codecs.BOM_UTF16_LE + seed.encode("utf-16-le"), "accepted")
     put("cp1258.txt", _cp1258(seed), "accepted")

@@ -5,12 +5,15 @@ module only wires them and collects warnings.
 """
 from __future__ import annotations
 
+import bisect
 import hashlib
 import os
 import re
 import time
 import unicodedata
 from pathlib import Path
+
+from pydantic import BaseModel
 
 from plankb.ingest.extract import citations as C
 from plankb.ingest.extract.areas import heading_area
@@ -33,7 +36,7 @@ from plankb.ingest.extract.units import (
 from plankb.ingest.read import read_document
 from plankb.kb import EXTRACTOR_VERSION
 from plankb.kb.errors import InputError
-from plankb.kb.models import Period, PlanRecord, Problem, Section
+from plankb.kb.models import PageInfo, Period, PlanRecord, Problem, Section, Span
 from plankb.kb.text import slug
 
 # "Nơi nhận:" starts the distribution list; units named there have no role in the plan.
@@ -227,12 +230,35 @@ def extract_text(text: str, *, source: str, sha256: str = "") -> PlanRecord:
     )
 
 
+def paged(record: PlanRecord, pages: list[PageInfo], notes: list[Problem]) -> PlanRecord:
+    """The record of a paged source: every span with the page it starts on, the pages, and what
+    the reader could not read first among the warnings."""
+    starts = [p.start for p in pages]
+
+    def walk(value):  # type: ignore[no-untyped-def]
+        if isinstance(value, Span):
+            return value.model_copy(update={"page": max(1, bisect.bisect_right(starts, value.start))}) if starts else value
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        if isinstance(value, BaseModel):
+            updates = {k: walk(v) for k, v in value.__dict__.items() if isinstance(v, (Span, list, BaseModel))}
+            return value.model_copy(update=updates) if updates else value
+        return value
+
+    record = walk(record)
+    return record.model_copy(update={"pages": pages, "warnings": notes + record.warnings})
+
+
 def extract_document(path: str | Path) -> PlanRecord:
     """Read and extract one plan document. Raises InputError naming the file on bad input."""
     doc = read_document(path)
     try:
-        return extract_text(doc.text, source=str(path), sha256=doc.sha256)
+        record = extract_text(doc.text, source=str(path), sha256=doc.sha256)
     except InputError:
         raise
     except RecursionError as e:  # pathological nesting
         raise InputError(str(path), "document structure too deeply nested to extract") from e
+    if not doc.pages and not doc.notes:
+        return record
+    notes = [Problem(code=code, message=message) for code, message in doc.notes]
+    return paged(record, doc.pages, notes)

@@ -13,7 +13,11 @@ Supported formats (by file extension, case-insensitive)
 * ``.html .htm`` (format "html"): decoded (BOM, else UTF-8, else the ``<meta charset>``, else
   Windows-1258) and rendered to plain text with the stdlib `html.parser`.
 * ``.docx`` (format "docx"): rendered with python-docx after a zip-bomb check.
-* ``.doc``, ``.pdf``, ``.odt`` and everything else are refused.
+* ``.pdf`` (format "pdf"): the text layer read with PDFium, scanned pages OCR'd with Tesseract
+  (`ingest.read.pdf`); wrapped lines rejoined into paragraphs, ruled tables into rows, page
+  numbers and running headers dropped; `pages` says where each page starts, `notes` what could
+  not be read (pages without text, low OCR confidence).
+* ``.doc``, ``.odt`` and everything else are refused.
 
 Rendering conventions (a contract with the segmenter; HTML and .docx follow the same rules)
 -------------------------------------------------------------------------------------------
@@ -61,15 +65,16 @@ from plankb.ingest.read.decode import (
 )
 from plankb.ingest.read.docx import render_docx
 from plankb.ingest.read.html import decode_html, render_html
+from plankb.ingest.read.pdf import render_pdf
 from plankb.kb.errors import InputError
-from plankb.kb.models import SourceDocument
+from plankb.kb.models import PageInfo, SourceDocument
 
 # Largest input file accepted (any format); the environment variable PLANKB_MAX_BYTES overrides it.
 MAX_BYTES = 64 * MIB
 
 TEXT_FORMATS = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown"}
 HTML_SUFFIXES = (".html", ".htm")
-SUPPORTED = ".txt, .md, .html, .docx"
+SUPPORTED = ".txt, .md, .html, .docx, .pdf"
 
 
 def read_document(path: str | os.PathLike[str]) -> SourceDocument:
@@ -91,7 +96,7 @@ def _read(given: str) -> SourceDocument:
     suffix = Path(given).suffix.lower()
     if suffix == ".doc":
         raise Refused("legacy .doc is not supported; save as .docx")
-    if suffix not in TEXT_FORMATS and suffix not in HTML_SUFFIXES and suffix != ".docx":
+    if suffix not in TEXT_FORMATS and suffix not in HTML_SUFFIXES and suffix not in (".docx", ".pdf"):
         shown = f"'{suffix}'" if suffix else "(no file extension)"
         raise Refused(f"unsupported format {shown} (supported: {SUPPORTED})")
     limit = _max_bytes()
@@ -100,7 +105,16 @@ def _read(given: str) -> SourceDocument:
     raw = _read_bytes(given, limit)
 
     encoding: str | None
-    if suffix == ".docx":
+    pages: list[PageInfo] = []
+    notes: list[tuple[str, str]] = []
+    if suffix == ".pdf":
+        fmt, encoding = "pdf", None
+        refuse_empty_bytes(raw)
+        pdf = render_pdf(raw)
+        text, notes = pdf.text, pdf.warnings
+        pages = [PageInfo(number=k + 1, start=start, ocr_confidence=pdf.ocr.get(k))
+                 for k, start in enumerate(pdf.pages)]
+    elif suffix == ".docx":
         fmt = "docx"
         text, encoding = render_docx(raw), None
     elif suffix in HTML_SUFFIXES:
@@ -125,6 +139,8 @@ def _read(given: str) -> SourceDocument:
         encoding=encoding,
         text=text,
         size=len(raw),
+        pages=pages,
+        notes=notes,
     )
 
 
