@@ -309,7 +309,7 @@ def layout_pages(pages: list[Page]) -> tuple[str, list[int]]:
                     for r in text_rows:
                         out.append(r)
                         length += len(r) + 1
-                last_table = Table(block.rows, block.top, block.bottom)
+                last_table = block  # its rows as drawn, for the continuation page
                 prev = None
                 continue
             if last_table is not None:
